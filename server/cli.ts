@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * `tandem` command line: `tandem serve [options]` runs the server until SIGTERM/SIGINT, then stops
+ * gracefully (every pending write flushed) and exits 0, or 1 if writes could not be flushed.
+ */
+import { ConfigError, parseServeConfig, renderServeHelp } from './config.js';
+import { startServer } from './main.js';
+
+const USAGE = `Usage: tandem <command> [options]
+
+Commands:
+  serve     run the sync server (tandem serve --help for options)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command === undefined ? 1 : 0;
+  }
+  if (command === 'serve') return serve(rest);
+  process.stderr.write(`tandem: unknown command '${command}'\n\n${USAGE}`);
+  return 1;
+}
+
+async function serve(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${renderServeHelp()}\n`);
+    return 0;
+  }
+  const config = parseServeConfig(argv, process.env);
+  const server = await startServer(config);
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      server.logger.info({ signal }, 'stopping');
+      server.close().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`tandem: ${error.message}\n`);
+    } else {
+      process.stderr.write(`tandem: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    process.exit(1);
+  },
+);

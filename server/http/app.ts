@@ -1,0 +1,93 @@
+/**
+ * The HTTP side: health, the document API and the built client. Every error is JSON
+ * `{ error: { code, message } }` with a 4xx/5xx status; unknown /api routes are 404s, not pages.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { DocumentStore } from '../persistence/document-store.js';
+
+export interface HttpAppOptions {
+  store: DocumentStore;
+  logger: Logger;
+  /** Built client folder; a placeholder page is served when it is null or missing. */
+  clientDir: string | null;
+  isReady: () => boolean;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function createHttpApp(options: HttpAppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/healthz', (_req, res) => {
+    if (options.isReady()) res.json({ status: 'ok' });
+    else res.status(503).json({ error: { code: 'not-ready', message: 'server is starting or shutting down' } });
+  });
+
+  app.get('/api/docs', async (_req, res) => {
+    const documents = await options.store.list();
+    res.json({
+      documents: documents
+        .sort((a, b) => b.updatedAt - a.updatedAt)
+        .map((doc) => ({ name: doc.name, bytes: doc.bytes, updatedAt: new Date(doc.updatedAt).toISOString() })),
+    });
+  });
+
+  app.use('/api', (req) => {
+    throw new HttpError(404, 'not-found', `no API route ${req.method} ${req.path}`);
+  });
+
+  mountClient(app, options.clientDir);
+
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const known = toHttpError(error);
+    if (known.status >= 500) options.logger.error({ err: error, path: req.path }, 'request failed');
+    res.status(known.status).json({ error: { code: known.code, message: known.message } });
+  });
+  return app;
+}
+
+function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  // body-parser / express errors carry a status and an `expose` flag for client errors.
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(status, 'bad-request', (error as Error).message);
+  }
+  return new HttpError(500, 'internal', 'internal server error');
+}
+
+function mountClient(app: express.Express, clientDir: string | null): void {
+  const index = clientDir ? path.join(clientDir, 'index.html') : null;
+  if (!clientDir || !index || !existsSync(index)) {
+    app.get('/', (_req, res) => {
+      res.type('html').send(PLACEHOLDER_PAGE);
+    });
+    return;
+  }
+  app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
+  // Client-side routes (/d/<name>, …) all load the app shell.
+  app.get(/^\/(?!api\/|healthz$).*/, (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
+}
+
+function noCacheForHtml(res: Response, filePath: string): void {
+  if (filePath.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+}
+
+const PLACEHOLDER_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Tandem</title></head>
+<body><h1>Tandem</h1><p>The sync server is running. Connect a y-websocket client to <code>ws://&lt;host&gt;/&lt;document&gt;</code>.</p></body></html>`;

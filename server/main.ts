@@ -1,0 +1,114 @@
+/**
+ * Wires one Tandem server process: LevelDB store → room registry → WebSocket gateway + HTTP app.
+ * Shutdown order matters for data: stop accepting, flush every document, then close sockets and
+ * the store, so a normal stop never loses the tail of an editing burst.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { CloseCode } from '../shared/protocol.js';
+import type { ServerConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { findPackageRoot } from './package-root.js';
+import { createLeveldbStore } from './persistence/leveldb-store.js';
+import type { DocumentStore } from './persistence/document-store.js';
+import { DocumentRegistry } from './room/document-registry.js';
+import { createRoomLoader } from './room/load-room.js';
+import { attachWebSocketGateway, type WebSocketGateway } from './transport/websocket-gateway.js';
+import { createHttpApp } from './http/app.js';
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Use this store instead of opening LevelDB in config.dataDir (the caller closes it). */
+  store?: DocumentStore;
+}
+
+export interface RunningServer {
+  /** http://host:port of the listening server. */
+  readonly url: string;
+  readonly port: number;
+  readonly registry: DocumentRegistry;
+  readonly gateway: WebSocketGateway;
+  readonly logger: Logger;
+  /** Idempotent graceful stop; rejects if some writes could not be flushed. */
+  close(): Promise<void>;
+}
+
+const SOCKET_CLOSE_GRACE_MS = 2_000;
+
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  let store = options.store;
+  if (!store) {
+    await mkdir(config.dataDir, { recursive: true });
+    store = await createLeveldbStore({ directory: config.dataDir, fsync: config.fsync });
+  }
+  const ownsStore = !options.store;
+  const registry = new DocumentRegistry({
+    loadRoom: createRoomLoader({ store, logger, compaction: config.compaction }),
+    logger,
+  });
+  let ready = false;
+  const app = createHttpApp({
+    store,
+    logger,
+    clientDir: config.clientDir ?? path.join(findPackageRoot(), 'dist', 'client'),
+    isReady: () => ready,
+  });
+  const httpServer = createServer(app);
+  const gateway = attachWebSocketGateway({ httpServer, registry, config, logger });
+  await listen(httpServer, config.port, config.host);
+  const { port } = httpServer.address() as AddressInfo;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  ready = true;
+  logger.info({ url, dataDir: config.dataDir, pathPrefix: config.pathPrefix || '/' }, 'tandem listening');
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      ready = false;
+      gateway.stopAccepting();
+      const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      let flushError: unknown = null;
+      try {
+        await withTimeout(registry.closeAll(), config.shutdownTimeoutMs, 'flushing documents');
+      } catch (error) {
+        flushError = error;
+        logger.error({ err: error }, 'shutdown: some documents could not be flushed');
+      }
+      await gateway.closeAll(CloseCode.serviceRestart, 'server restarting', SOCKET_CLOSE_GRACE_MS);
+      httpServer.closeAllConnections();
+      await httpClosed;
+      if (ownsStore) await store.close();
+      logger.info('tandem stopped');
+      if (flushError) throw flushError instanceof Error ? flushError : new Error(String(flushError));
+    })();
+    return closing;
+  };
+
+  return { url, port, registry, gateway, logger, close };
+}
+
+function listen(server: HttpServer, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

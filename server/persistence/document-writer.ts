@@ -1,0 +1,223 @@
+/**
+ * One document's write queue: Yjs updates in, durable LevelDB (or other store) writes out.
+ *
+ * Writes for a document are serialised (one in flight at a time) and everything that arrives
+ * while a write is in flight goes out as the next write, merged into one update, so a busy
+ * document costs one store write per round trip rather than one per keystroke. A failed write is
+ * logged with the document name and retried with backoff; nothing after it is reported durable
+ * until it succeeds. The log is compacted into the snapshot when it grows past a threshold, and
+ * on flush (unload, shutdown).
+ */
+import * as Y from 'yjs';
+import type { Logger } from 'pino';
+import type { DocumentStore } from './document-store.js';
+
+export interface CompactionPolicy {
+  /** Compact once the log holds this many entries. */
+  maxLogEntries: number;
+  /** Compact once the log holds this many bytes. */
+  maxLogBytes: number;
+}
+
+export interface DocumentWriterOptions {
+  name: string;
+  store: DocumentStore;
+  logger: Logger;
+  compaction: CompactionPolicy;
+  /** Encodes the document's full current state, for compaction. */
+  encodeSnapshot: () => Uint8Array;
+  /** What the store held at load time. */
+  initial: { lastSeq: number; logEntries: number; logBytes: number; snapshotBytes: number };
+  retryDelayMs?: { initial: number; max: number };
+}
+
+// Bounds one write, so a flood cannot build a single giant merge on the event loop.
+const MAX_UPDATES_PER_WRITE = 1_000;
+const MAX_BYTES_PER_WRITE = 8 * 1024 * 1024;
+
+type DurableCallback = () => void;
+
+export class DocumentWriter {
+  readonly #options: DocumentWriterOptions;
+  readonly #pending: { update: Uint8Array; generation: number }[] = [];
+  #enqueued = 0;
+  #durable = 0;
+  #waiters: { generation: number; callback: DurableCallback }[] = [];
+  #lastSeq: number;
+  #logEntries: number;
+  #logBytes: number;
+  #snapshotBytes: number;
+  #busy = false;
+  #failures = 0;
+  #retryTimer: NodeJS.Timeout | null = null;
+  #compactionWanted = false;
+  #afterCompaction: (() => void)[] = [];
+  #closed = false;
+
+  constructor(options: DocumentWriterOptions) {
+    this.#options = options;
+    this.#lastSeq = options.initial.lastSeq;
+    this.#logEntries = options.initial.logEntries;
+    this.#logBytes = options.initial.logBytes;
+    this.#snapshotBytes = options.initial.snapshotBytes;
+    this.#compactionWanted = this.#logExceedsPolicy();
+    if (this.#compactionWanted) queueMicrotask(() => this.#pump());
+  }
+
+  get hasUnsavedChanges(): boolean {
+    return this.#durable < this.#enqueued;
+  }
+
+  get logEntries(): number {
+    return this.#logEntries;
+  }
+
+  get storedBytes(): number {
+    return this.#snapshotBytes + this.#logBytes;
+  }
+
+  enqueue(update: Uint8Array): void {
+    if (this.#closed) throw new Error(`writer for ${this.#options.name} is closed`);
+    this.#enqueued++;
+    this.#pending.push({ update, generation: this.#enqueued });
+    if (this.#pending.length === 1) queueMicrotask(() => this.#pump());
+  }
+
+  /** Calls back once everything enqueued so far is durably stored (at once if it already is). */
+  onDurable(callback: DurableCallback): void {
+    if (this.#durable >= this.#enqueued) {
+      queueMicrotask(callback);
+      return;
+    }
+    this.#waiters.push({ generation: this.#enqueued, callback });
+  }
+
+  whenDurable(): Promise<void> {
+    return new Promise((resolve) => this.onDurable(resolve));
+  }
+
+  /** Writes everything pending, then compacts the log into the snapshot. */
+  async flush(): Promise<void> {
+    await this.whenDurable();
+    if (this.#logEntries > 0) {
+      this.#compactionWanted = true;
+      await new Promise<void>((resolve) => {
+        this.#afterCompaction.push(resolve);
+        this.#pump();
+      });
+    }
+  }
+
+  /** Stops retrying. Anything still pending is abandoned: call flush() first. */
+  close(): void {
+    this.#closed = true;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+  }
+
+  #pump(): void {
+    if (this.#busy || this.#retryTimer || this.#closed) return;
+    if (this.#pending.length > 0) {
+      this.#busy = true;
+      void this.#writeNextBatch().finally(() => this.#afterJob());
+    } else if (this.#compactionWanted) {
+      this.#busy = true;
+      void this.#compact().finally(() => this.#afterJob());
+    }
+  }
+
+  #afterJob(): void {
+    this.#busy = false;
+    this.#pump();
+  }
+
+  async #writeNextBatch(): Promise<void> {
+    const batch = this.#takeBatch();
+    const lastGeneration = batch[batch.length - 1]!.generation;
+    const updates = batch.map((entry) => entry.update);
+    const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+    const seq = this.#lastSeq + 1;
+    try {
+      await this.#options.store.appendUpdates(this.#options.name, seq, [merged], {
+        bytes: this.storedBytes + merged.length,
+        updatedAt: Date.now(),
+      });
+    } catch (error) {
+      // Put the batch back in front, in order, and retry: nothing in it is acknowledged.
+      this.#pending.unshift(...batch);
+      this.#scheduleRetry(error, 'append');
+      return;
+    }
+    this.#failures = 0;
+    this.#lastSeq = seq;
+    this.#logEntries++;
+    this.#logBytes += merged.length;
+    this.#markDurable(lastGeneration);
+    if (this.#logExceedsPolicy()) this.#compactionWanted = true;
+  }
+
+  #takeBatch(): { update: Uint8Array; generation: number }[] {
+    let count = 0;
+    let bytes = 0;
+    while (count < this.#pending.length && count < MAX_UPDATES_PER_WRITE) {
+      const size = this.#pending[count]!.update.length;
+      if (count > 0 && bytes + size > MAX_BYTES_PER_WRITE) break;
+      bytes += size;
+      count++;
+    }
+    return this.#pending.splice(0, count);
+  }
+
+  async #compact(): Promise<void> {
+    const throughSeq = this.#lastSeq;
+    const snapshot = this.#options.encodeSnapshot();
+    try {
+      await this.#options.store.compact(this.#options.name, snapshot, throughSeq, {
+        bytes: snapshot.length,
+        updatedAt: Date.now(),
+      });
+    } catch (error) {
+      this.#scheduleRetry(error, 'compact');
+      return;
+    }
+    this.#failures = 0;
+    this.#compactionWanted = false;
+    this.#snapshotBytes = snapshot.length;
+    // Entries appended after `throughSeq` are not in the deleted range; none can exist here
+    // because writes are serialised, so the log is now empty.
+    this.#logEntries = 0;
+    this.#logBytes = 0;
+    const waiting = this.#afterCompaction;
+    this.#afterCompaction = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  #logExceedsPolicy(): boolean {
+    const { maxLogEntries, maxLogBytes } = this.#options.compaction;
+    return this.#logEntries >= maxLogEntries || this.#logBytes >= Math.max(maxLogBytes, this.#snapshotBytes);
+  }
+
+  #markDurable(generation: number): void {
+    this.#durable = generation;
+    let served = 0;
+    while (served < this.#waiters.length && this.#waiters[served]!.generation <= generation) served++;
+    const ready = this.#waiters.splice(0, served);
+    for (const waiter of ready) waiter.callback();
+  }
+
+  #scheduleRetry(error: unknown, operation: 'append' | 'compact'): void {
+    this.#failures++;
+    const { initial, max } = this.#options.retryDelayMs ?? { initial: 100, max: 5_000 };
+    const delay = Math.min(max, initial * 2 ** (this.#failures - 1));
+    this.#options.logger.error(
+      { doc: this.#options.name, err: error, operation, attempt: this.#failures, retryInMs: delay },
+      'store write failed; document kept in memory, will retry',
+    );
+    if (this.#closed) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      this.#pump();
+    }, delay);
+    this.#retryTimer.unref();
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Opens and closes rooms. A document is loaded exactly once however many peers ask for it at
+ * the same moment (they all await the same promise), and unloaded only after its last peer left
+ * and its writes are flushed, re-checking for a newcomer after every await: a peer that joins
+ * during the flush keeps the room open instead of racing a fresh load against the old writes.
+ */
+import type { Logger } from 'pino';
+import type { Room } from './room.js';
+import type { RoomPeer } from './room-peer.js';
+
+export interface DocumentRegistryOptions {
+  /** Loads a document from the store and builds its room. */
+  loadRoom: (name: string) => Promise<Room>;
+  logger: Logger;
+  /** Delay before retrying an unload whose flush failed. */
+  unloadRetryMs?: number;
+}
+
+export class DocumentRegistry {
+  readonly #rooms = new Map<string, Promise<Room>>();
+  readonly #loaded = new Map<string, Room>();
+  readonly #unloading = new Set<Room>();
+  readonly #options: DocumentRegistryOptions;
+  readonly #retryTimers = new Set<NodeJS.Timeout>();
+  #closing = false;
+
+  constructor(options: DocumentRegistryOptions) {
+    this.#options = options;
+  }
+
+  /** Number of documents loaded or loading. */
+  get size(): number {
+    return this.#rooms.size;
+  }
+
+  /** Resolves once the document is loaded and the peer attached (no sync before the load). */
+  async join(name: string, peer: RoomPeer): Promise<Room> {
+    if (this.#closing) throw new Error('server is shutting down');
+    let room = await this.#open(name);
+    // Unloaded between the load resolving and this continuation running: load it afresh.
+    while (room.isDestroyed) room = await this.#open(name);
+    if (!peer.isOpen) {
+      // Left while the document was loading: never attach, and unload if nobody else came.
+      this.#unloadIfIdle(name, room);
+      return room;
+    }
+    room.attach(peer);
+    return room;
+  }
+
+  leave(name: string, room: Room, peer: RoomPeer): void {
+    room.detach(peer);
+    this.#unloadIfIdle(name, room);
+  }
+
+  /** Names and rooms currently in memory. */
+  async loadedRooms(): Promise<Room[]> {
+    const settled = await Promise.allSettled(this.#rooms.values());
+    return settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  }
+
+  /** Flushes every room (writes and compaction), then destroys them. For shutdown. */
+  async closeAll(): Promise<void> {
+    this.#closing = true;
+    for (const timer of this.#retryTimers) clearTimeout(timer);
+    const rooms = await this.loadedRooms();
+    const results = await Promise.allSettled(rooms.map((room) => room.flush()));
+    const failed = results.filter((result) => result.status === 'rejected');
+    for (const room of rooms) room.destroy();
+    this.#rooms.clear();
+    this.#loaded.clear();
+    if (failed.length > 0) throw new AggregateError(failed.map((f) => (f as PromiseRejectedResult).reason), 'flush failed');
+  }
+
+  #open(name: string): Promise<Room> {
+    let room = this.#rooms.get(name);
+    if (!room) {
+      room = this.#options.loadRoom(name);
+      this.#rooms.set(name, room);
+      room.then((loaded) => this.#loaded.set(name, loaded), () => undefined);
+      // A failed load must not poison the name: the next join tries again.
+      room.catch((error: unknown) => {
+        this.#options.logger.error({ doc: name, err: error }, 'document failed to load');
+        if (this.#rooms.get(name) === room) this.#rooms.delete(name);
+      });
+    }
+    return room;
+  }
+
+  #unloadIfIdle(name: string, room: Room): void {
+    if (room.peerCount > 0 || this.#unloading.has(room) || this.#closing) return;
+    this.#unloading.add(room);
+    void this.#unload(name, room);
+  }
+
+  async #unload(name: string, room: Room): Promise<void> {
+    try {
+      await room.flush();
+    } catch (error) {
+      this.#options.logger.error({ doc: name, err: error }, 'flush before unload failed; keeping document in memory');
+      this.#unloading.delete(room);
+      this.#retryUnloadLater(name, room);
+      return;
+    }
+    this.#unloading.delete(room);
+    // Someone joined while we flushed: the room stays, it is theirs now.
+    if (room.peerCount > 0 || this.#closing) return;
+    if (room.hasUnsavedChanges) {
+      this.#unloadIfIdle(name, room);
+      return;
+    }
+    if (this.#loaded.get(name) === room) {
+      this.#rooms.delete(name);
+      this.#loaded.delete(name);
+      room.destroy();
+      this.#options.logger.debug({ doc: name }, 'document unloaded');
+    }
+  }
+
+  #retryUnloadLater(name: string, room: Room): void {
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(timer);
+      this.#unloadIfIdle(name, room);
+    }, this.#options.unloadRetryMs ?? 1_000);
+    timer.unref();
+    this.#retryTimers.add(timer);
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * One open document: its Y.Doc, its Awareness and the peers editing it.
+ *
+ * Messages from peers are queued and applied in the next check phase of the event loop, so that
+ * everything that arrived for the document in one turn costs one transaction per sender: one
+ * merged update broadcast to the others and one store write. Each peer's messages are applied
+ * in the order they arrived. Broadcasts are encoded once for all receivers.
+ */
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type { Logger } from 'pino';
+import { CloseCode } from '../../shared/protocol.js';
+import {
+  encodeAwarenessMessage,
+  encodeSavedAck,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeSyncUpdate,
+  isUpdateMessage,
+  type ClientMessage,
+} from '../protocol/codec.js';
+import type { DocumentWriter } from '../persistence/document-writer.js';
+import type { RoomPeer, UpdateOrigin } from './room-peer.js';
+
+export interface RoomOptions {
+  name: string;
+  doc: Y.Doc;
+  writer: DocumentWriter;
+  logger: Logger;
+  /** Most messages applied per turn; the rest wait for the next turn. */
+  maxMessagesPerTurn?: number;
+  /** A peer with more unapplied messages than this is paused until it drains. */
+  maxQueuedPerPeer?: number;
+}
+
+interface PeerState {
+  controlledClientIds: Set<number>;
+  updateMessages: number;
+  ackedUpdateMessages: number;
+  queued: number;
+  paused: boolean;
+}
+
+interface Inbound {
+  peer: RoomPeer;
+  message: ClientMessage;
+}
+
+const EMPTY_STATE_VECTOR_LENGTH = 1;
+
+export class Room {
+  readonly name: string;
+  readonly doc: Y.Doc;
+  readonly awareness: awarenessProtocol.Awareness;
+  readonly #writer: DocumentWriter;
+  readonly #logger: Logger;
+  readonly #peers = new Map<RoomPeer, PeerState>();
+  #inbox: Inbound[] = [];
+  #drainScheduled: NodeJS.Immediate | null = null;
+  #fullStateStep2: Uint8Array | null = null;
+  readonly #maxMessagesPerTurn: number;
+  readonly #maxQueuedPerPeer: number;
+  #destroyed = false;
+
+  constructor(options: RoomOptions) {
+    this.name = options.name;
+    this.doc = options.doc;
+    this.#writer = options.writer;
+    this.#logger = options.logger;
+    this.#maxMessagesPerTurn = options.maxMessagesPerTurn ?? 5_000;
+    this.#maxQueuedPerPeer = options.maxQueuedPerPeer ?? 1_000;
+    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    this.awareness.setLocalState(null);
+    this.doc.on('update', this.#onDocUpdate);
+    this.awareness.on('update', this.#onAwarenessUpdate);
+  }
+
+  get isDestroyed(): boolean {
+    return this.#destroyed;
+  }
+
+  get peerCount(): number {
+    return this.#peers.size;
+  }
+
+  get hasUnsavedChanges(): boolean {
+    return this.#writer.hasUnsavedChanges || this.#inbox.length > 0;
+  }
+
+  get storedBytes(): number {
+    return this.#writer.storedBytes;
+  }
+
+  /** Adds a peer and starts the sync handshake: our state vector, then everyone's presence. */
+  attach(peer: RoomPeer): void {
+    if (this.#destroyed) throw new Error(`room ${this.name} is destroyed`);
+    this.#peers.set(peer, { controlledClientIds: new Set(), updateMessages: 0, ackedUpdateMessages: 0, queued: 0, paused: false });
+    peer.send(encodeSyncStep1(this.doc));
+    if (this.awareness.getStates().size > 0) {
+      peer.send(this.#encodeAwarenessStates([...this.awareness.getStates().keys()]));
+    }
+  }
+
+  /** Removes a peer; its presence is removed for everyone else. Its queued edits still apply. */
+  detach(peer: RoomPeer): void {
+    const state = this.#peers.get(peer);
+    if (!state) return;
+    this.#peers.delete(peer);
+    if (state.controlledClientIds.size > 0) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...state.controlledClientIds], null);
+    }
+  }
+
+  receive(peer: RoomPeer, message: ClientMessage): void {
+    const state = this.#peers.get(peer);
+    if (!state) return;
+    this.#inbox.push({ peer, message });
+    state.queued++;
+    if (state.queued > this.#maxQueuedPerPeer && !state.paused) {
+      state.paused = true;
+      peer.pauseInput();
+    }
+    this.#drainScheduled ??= setImmediate(() => {
+      this.#drainScheduled = null;
+      this.drainInbox(this.#maxMessagesPerTurn);
+    });
+  }
+
+  /** Applies queued messages now, at most `limit` of them; reschedules the rest. */
+  drainInbox(limit = Number.POSITIVE_INFINITY): void {
+    if (this.#inbox.length === 0) return;
+    const batch = this.#inbox.length <= limit ? this.#inbox : this.#inbox.slice(0, limit);
+    this.#inbox = batch === this.#inbox ? [] : this.#inbox.slice(limit);
+    for (const [peer, messages] of groupByPeer(batch)) this.#applyFromPeer(peer, messages);
+    if (this.#inbox.length > 0) {
+      this.#drainScheduled ??= setImmediate(() => {
+        this.#drainScheduled = null;
+        this.drainInbox(this.#maxMessagesPerTurn);
+      });
+    }
+  }
+
+  /** Applies everything queued and waits until it is stored and compacted. */
+  async flush(): Promise<void> {
+    this.drainInbox();
+    await this.#writer.flush();
+  }
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    if (this.#drainScheduled) clearImmediate(this.#drainScheduled);
+    this.#writer.close();
+    this.doc.off('update', this.#onDocUpdate);
+    this.awareness.off('update', this.#onAwarenessUpdate);
+    this.awareness.destroy();
+    this.doc.destroy();
+    this.#peers.clear();
+    this.#inbox = [];
+  }
+
+  #applyFromPeer(peer: RoomPeer, messages: ClientMessage[]): void {
+    const state = this.#peers.get(peer);
+    let updates: Uint8Array[] = [];
+    const applyUpdates = (): void => {
+      if (updates.length === 0) return;
+      const batch = updates;
+      updates = [];
+      this.#applyUpdates(peer, batch);
+    };
+    for (const message of messages) {
+      if (isUpdateMessage(message)) {
+        if (!peer.canWrite) {
+          peer.refusedWrite();
+          continue;
+        }
+        updates.push(message.update);
+        if (state) state.updateMessages++;
+        continue;
+      }
+      applyUpdates();
+      this.#applyControlMessage(peer, message);
+    }
+    applyUpdates();
+    if (state) this.#afterPeerBatch(peer, state, messages.length);
+  }
+
+  #applyUpdates(peer: RoomPeer, updates: Uint8Array[]): void {
+    const origin: UpdateOrigin = { source: 'client', peer };
+    try {
+      this.doc.transact(() => {
+        for (const update of updates) Y.applyUpdate(this.doc, update, origin);
+      }, origin);
+    } catch (error) {
+      // The codec parsed these updates in full, so this is a Yjs integration failure.
+      this.#logger.warn({ doc: this.name, connId: peer.id, err: error }, 'update failed to integrate; closing connection');
+      peer.close(CloseCode.invalidData, 'update failed to integrate');
+    }
+  }
+
+  #applyControlMessage(peer: RoomPeer, message: Exclude<ClientMessage, { kind: 'sync-step2' | 'sync-update' }>): void {
+    switch (message.kind) {
+      case 'sync-step1':
+        peer.send(this.#encodeStep2For(message.stateVector));
+        return;
+      case 'awareness':
+        try {
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, peer);
+        } catch (error) {
+          this.#logger.warn({ doc: this.name, connId: peer.id, err: error }, 'awareness update failed; closing connection');
+          peer.close(CloseCode.invalidData, 'bad awareness update');
+        }
+        return;
+      case 'query-awareness':
+        peer.send(this.#encodeAwarenessStates([...this.awareness.getStates().keys()]));
+        return;
+    }
+  }
+
+  #afterPeerBatch(peer: RoomPeer, state: PeerState, applied: number): void {
+    state.queued -= applied;
+    if (state.paused && state.queued <= this.#maxQueuedPerPeer / 2) {
+      state.paused = false;
+      peer.resumeInput();
+    }
+    if (peer.wantsSaveAck && state.updateMessages > state.ackedUpdateMessages) {
+      const count = state.updateMessages;
+      state.ackedUpdateMessages = count;
+      this.#writer.onDurable(() => {
+        if (peer.isOpen) peer.send(encodeSavedAck(count));
+      });
+    }
+  }
+
+  /** Most joins start from an empty state vector: serve them one cached full-state message. */
+  #encodeStep2For(stateVector: Uint8Array): Uint8Array {
+    if (stateVector.length === EMPTY_STATE_VECTOR_LENGTH) {
+      this.#fullStateStep2 ??= encodeSyncStep2(Y.encodeStateAsUpdate(this.doc));
+      return this.#fullStateStep2;
+    }
+    return encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector));
+  }
+
+  #encodeAwarenessStates(clientIds: number[]): Uint8Array {
+    return encodeAwarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, clientIds));
+  }
+
+  readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    this.#fullStateStep2 = null;
+    const from = origin as UpdateOrigin | undefined;
+    const sender = from?.source === 'client' ? from.peer : null;
+    const message = encodeSyncUpdate(update);
+    for (const peer of this.#peers.keys()) {
+      if (peer !== sender) peer.send(message);
+    }
+    if (from?.source !== 'pubsub') this.#writer.enqueue(update);
+  };
+
+  readonly #onAwarenessUpdate = (
+    change: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const changed = [...change.added, ...change.updated, ...change.removed];
+    const sender = this.#peers.has(origin as RoomPeer) ? (origin as RoomPeer) : null;
+    if (sender) {
+      const controlled = this.#peers.get(sender)!.controlledClientIds;
+      for (const id of change.added) controlled.add(id);
+      for (const id of change.removed) controlled.delete(id);
+    }
+    const message = this.#encodeAwarenessStates(changed);
+    for (const peer of this.#peers.keys()) {
+      if (peer !== sender) peer.send(message);
+    }
+  };
+}
+
+function groupByPeer(batch: Inbound[]): Map<RoomPeer, ClientMessage[]> {
+  const byPeer = new Map<RoomPeer, ClientMessage[]>();
+  for (const { peer, message } of batch) {
+    const messages = byPeer.get(peer);
+    if (messages) messages.push(message);
+    else byPeer.set(peer, [message]);
+  }
+  return byPeer;
+}

@@ -1,0 +1,66 @@
+/** A real Tandem server on port 0 with LevelDB in a temp folder, and its log lines for asserting. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { parseServeConfig, type ServerConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { startServer, type RunningServer } from '../main.js';
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export interface TestServer {
+  server: RunningServer;
+  url: string;
+  wsUrl: string;
+  dataDir: string;
+  config: ServerConfig;
+  logs: LogLine[];
+  /** Graceful stop and start again on the same data folder (new port). */
+  restart(): Promise<void>;
+  /** Stops the server and deletes its data folder. */
+  dispose(): Promise<void>;
+}
+
+export async function startTestServer(flags: string[] = [], env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'tandem-test-'));
+  const config = parseServeConfig(['--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...flags], env);
+  const logs: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() !== '') logs.push(JSON.parse(line) as LogLine);
+      }
+      done();
+    },
+  });
+  const logger = createLogger(config.logLevel, sink);
+  let server = await startServer(config, { logger });
+  const handle: TestServer = {
+    get server() {
+      return server;
+    },
+    get url() {
+      return server.url;
+    },
+    get wsUrl() {
+      return server.url.replace(/^http/, 'ws');
+    },
+    dataDir,
+    config,
+    logs,
+    async restart() {
+      await server.close();
+      server = await startServer(config, { logger });
+    },
+    async dispose() {
+      await server.close().catch(() => undefined);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}
