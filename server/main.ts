@@ -56,6 +56,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger,
     clientDir: config.clientDir ?? path.join(findPackageRoot(), 'dist', 'client'),
     isReady: () => ready,
+    peekLoadedDocument: (name) => registry.peekLoaded(name)?.doc ?? null,
   });
   const httpServer = createServer(app);
   const gateway = attachWebSocketGateway({ httpServer, registry, config, logger });

@@ -1,12 +1,16 @@
 /**
  * The HTTP side: health, the document API and the built client. Every error is JSON
  * `{ error: { code, message } }` with a 4xx/5xx status; unknown /api routes are 404s, not pages.
+ * Every /api route runs behind the token check; `/api/docs` lists only readable documents and
+ * anything under `/api/docs/:name` needs access to that document (read for GET, write otherwise).
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import type * as Y from 'yjs';
 import type { DocumentStore } from '../persistence/document-store.js';
+import { createDocumentExportRouter } from './document-export.js';
 
 export interface HttpAppOptions {
   store: DocumentStore;
@@ -14,16 +18,8 @@ export interface HttpAppOptions {
   /** Built client folder; a placeholder page is served when it is null or missing. */
   clientDir: string | null;
   isReady: () => boolean;
-}
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+  /** The live Y.Doc of a loaded document, for exports; without it exports read the store only. */
+  peekLoadedDocument?: (name: string) => Y.Doc | null;
 }
 
 export function createHttpApp(options: HttpAppOptions): express.Express {
@@ -36,14 +32,26 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     else res.status(503).json({ error: { code: 'not-ready', message: 'server is starting or shutting down' } });
   });
 
+  app.use('/api', createAuthenticateRequest(options.access));
+  app.use('/api/admin', createRequireAdmin(options.access), createAdminRouter({ revocations: options.access.revocations, logger: options.logger }));
+  // Before any route under /api/docs/:name, so routes added later are covered too.
+  app.use('/api/docs/:name', createRequireDocAccess(options.access));
+
   app.get('/api/docs', async (_req, res) => {
+    const principal = principalOf(res);
     const documents = await options.store.list();
     res.json({
       documents: documents
+        .filter((doc) => documentAccess(options.access, principal, doc.name) !== null)
         .sort((a, b) => b.updatedAt - a.updatedAt)
         .map((doc) => ({ name: doc.name, bytes: doc.bytes, updatedAt: new Date(doc.updatedAt).toISOString() })),
     });
   });
+
+  app.use(
+    '/api/docs',
+    createDocumentExportRouter({ store: options.store, peekLoadedDocument: options.peekLoadedDocument ?? (() => null) }),
+  );
 
   app.use('/api', (req) => {
     throw new HttpError(404, 'not-found', `no API route ${req.method} ${req.path}`);

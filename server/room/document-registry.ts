@@ -48,6 +48,12 @@ export class DocumentRegistry {
     return room;
   }
 
+  /** The room of a document that is loaded, or null; never starts a load. For read-only views. */
+  peekLoaded(name: string): Room | null {
+    const room = this.#loaded.get(name);
+    return room && !room.isDestroyed ? room : null;
+  }
+
   leave(name: string, room: Room, peer: RoomPeer): void {
     room.detach(peer);
     this.#unloadIfIdle(name, room);
