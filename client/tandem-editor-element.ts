@@ -1,0 +1,83 @@
+/**
+ * `<tandem-editor server-url=".." document=".." user-name=".." user-color=".." token=".."
+ * offline="false">`: createEditor as a custom element for plain HTML pages. The editor is created
+ * when the element is connected, recreated when an attribute changes, and destroyed when the
+ * element is removed. The class is built on first use, so importing this module is harmless
+ * where there is no DOM (server-side rendering).
+ */
+import { createEditor, type TandemEditor } from './create-editor.js';
+import { loadUser } from './identity.js';
+
+export const TANDEM_EDITOR_ATTRIBUTES = ['server-url', 'document', 'user-name', 'user-color', 'token', 'offline'] as const;
+
+export interface TandemEditorElement extends HTMLElement {
+  /** The running editor, or null while disconnected or misconfigured. */
+  readonly tandem: TandemEditor | null;
+}
+
+function createElementClass(): CustomElementConstructor {
+  return class extends HTMLElement implements TandemEditorElement {
+    static readonly observedAttributes = TANDEM_EDITOR_ATTRIBUTES;
+    #tandem: TandemEditor | null = null;
+    #remount = false;
+
+    get tandem(): TandemEditor | null {
+      return this.#tandem;
+    }
+
+    connectedCallback(): void {
+      this.#mount();
+    }
+
+    disconnectedCallback(): void {
+      this.#unmount();
+    }
+
+    attributeChangedCallback(_name: string, oldValue: string | null, newValue: string | null): void {
+      if (oldValue === newValue || !this.isConnected || this.#remount) return;
+      // Several attributes often change together: rebuild once, after the current task.
+      this.#remount = true;
+      queueMicrotask(() => {
+        this.#remount = false;
+        if (!this.isConnected) return;
+        this.#unmount();
+        this.#mount();
+      });
+    }
+
+    #mount(): void {
+      if (this.#tandem) return;
+      const document = this.getAttribute('document');
+      if (!document) {
+        console.warn('<tandem-editor>: the document attribute is required');
+        return;
+      }
+      const remembered = loadUser();
+      const token = this.getAttribute('token') ?? undefined;
+      try {
+        this.#tandem = createEditor({
+          element: this,
+          serverUrl: this.getAttribute('server-url') ?? location.origin,
+          document,
+          user: { name: this.getAttribute('user-name') ?? remembered.name, color: this.getAttribute('user-color') ?? remembered.color },
+          offline: this.getAttribute('offline') !== 'false',
+          ...(token ? { token } : {}),
+        });
+        this.dispatchEvent(new CustomEvent('tandem-ready', { detail: this.#tandem }));
+      } catch (error) {
+        console.error('<tandem-editor>: could not start the editor', error);
+      }
+    }
+
+    #unmount(): void {
+      this.#tandem?.destroy();
+      this.#tandem = null;
+    }
+  };
+}
+
+/** Registers `<tandem-editor>` (or another tag name) once; safe to call repeatedly. */
+export function defineTandemEditor(tagName = 'tandem-editor'): void {
+  if (typeof customElements === 'undefined' || customElements.get(tagName)) return;
+  customElements.define(tagName, createElementClass());
+}
