@@ -24,7 +24,7 @@ export interface DocumentWriterOptions {
   store: DocumentStore;
   logger: Logger;
   compaction: CompactionPolicy;
-  /** Encodes the document's full current state, for compaction. */
+  /** Encodes the document's full current state, for compaction; it must include every update enqueued so far. */
   encodeSnapshot: () => Uint8Array;
   /** What the store held at load time. */
   initial: { lastSeq: number; logEntries: number; logBytes: number; snapshotBytes: number };
@@ -117,12 +117,14 @@ export class DocumentWriter {
 
   #pump(): void {
     if (this.#busy || this.#retryTimer || this.#closed) return;
-    if (this.#pending.length > 0) {
-      this.#busy = true;
-      void this.#writeNextBatch().finally(() => this.#afterJob());
-    } else if (this.#compactionWanted) {
+    // Compaction first: under a steady stream of writes it would otherwise starve, and its
+    // snapshot covers the pending updates too, which saves writing them to the log at all.
+    if (this.#compactionWanted) {
       this.#busy = true;
       void this.#compact().finally(() => this.#afterJob());
+    } else if (this.#pending.length > 0) {
+      this.#busy = true;
+      void this.#writeNextBatch().finally(() => this.#afterJob());
     }
   }
 
@@ -170,23 +172,28 @@ export class DocumentWriter {
 
   async #compact(): Promise<void> {
     const throughSeq = this.#lastSeq;
+    // The snapshot holds everything enqueued so far (updates are enqueued after they are
+    // applied to the document), so the pending updates are covered by it.
     const snapshot = this.#options.encodeSnapshot();
+    const covered = this.#pending.splice(0);
+    const coveredGeneration = this.#enqueued;
     try {
       await this.#options.store.compact(this.#options.name, snapshot, throughSeq, {
         bytes: snapshot.length,
         updatedAt: Date.now(),
       });
     } catch (error) {
+      this.#pending.unshift(...covered);
       this.#scheduleRetry(error, 'compact');
       return;
     }
     this.#failures = 0;
     this.#compactionWanted = false;
     this.#snapshotBytes = snapshot.length;
-    // Entries appended after `throughSeq` are not in the deleted range; none can exist here
-    // because writes are serialised, so the log is now empty.
+    // Writes are serialised, so no log entry after `throughSeq` exists: the log is now empty.
     this.#logEntries = 0;
     this.#logBytes = 0;
+    this.#markDurable(coveredGeneration);
     const waiting = this.#afterCompaction;
     this.#afterCompaction = [];
     for (const resolve of waiting) resolve();

@@ -3,12 +3,42 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
 import * as decoding from 'lib0/decoding';
-import { MessageType, SAVE_ACK_PARAM } from '../../shared/protocol.js';
+import { MessageType, SAVE_ACK_PARAM, SyncMessageType } from '../../shared/protocol.js';
 import { waitFor } from './wait-for.js';
+
+// Each Node-side provider adds a process 'exit' listener; tests run dozens at once.
+process.setMaxListeners(Math.max(process.getMaxListeners(), 2_000));
+
+/**
+ * A `ws` WebSocket that counts the update-bearing frames (sync step 2 and update) it sends, the
+ * same count the server acknowledges. One counter per client; each new socket restarts it.
+ */
+function countingWebSocket(counter: { sent: number }): unknown {
+  return class CountingWebSocket extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols);
+      counter.sent = 0;
+    }
+
+    override send(data: unknown, ...rest: unknown[]): void {
+      if (data instanceof Uint8Array && isUpdateBearing(data)) counter.sent++;
+      (super.send as (...a: unknown[]) => void)(data, ...rest);
+    }
+  };
+}
+
+function isUpdateBearing(frame: Uint8Array): boolean {
+  const decoder = decoding.createDecoder(frame);
+  if (decoding.readVarUint(decoder) !== MessageType.sync) return false;
+  const syncType = decoding.readVarUint(decoder);
+  return syncType === SyncMessageType.step2 || syncType === SyncMessageType.update;
+}
 
 export interface TestClient {
   doc: Y.Doc;
   provider: WebsocketProvider;
+  /** Update-bearing messages sent on the current connection. */
+  readonly sentUpdateMessages: number;
   /** Highest saved acknowledgement received (only with saveAck). */
   readonly savedCount: number;
   synced(): Promise<void>;
@@ -23,8 +53,9 @@ export function connectClient(
   const doc = options.doc ?? new Y.Doc();
   const params: Record<string, string> = { ...(options.params ?? {}) };
   if (options.saveAck) params[SAVE_ACK_PARAM] = '1';
+  const counter = { sent: 0 };
   const provider = new WebsocketProvider(wsUrl, docName, doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocketPolyfill: countingWebSocket(counter) as typeof globalThis.WebSocket,
     params,
     connect: options.connect ?? true,
     disableBc: true,
@@ -43,6 +74,9 @@ export function connectClient(
     provider,
     get savedCount() {
       return savedCount;
+    },
+    get sentUpdateMessages() {
+      return counter.sent;
     },
     async synced() {
       await waitFor(() => provider.synced, { message: `${docName} synced` });

@@ -6,6 +6,8 @@ import { Writable } from 'node:stream';
 import { parseServeConfig, type ServerConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startServer, type RunningServer } from '../main.js';
+import { createLeveldbStore } from '../persistence/leveldb-store.js';
+import type { DocumentStore } from '../persistence/document-store.js';
 
 export interface LogLine {
   level: number;
@@ -26,7 +28,16 @@ export interface TestServer {
   dispose(): Promise<void>;
 }
 
-export async function startTestServer(flags: string[] = [], env: Record<string, string> = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  /** Wrap the real LevelDB store (to count or fail calls); the wrapper sees every call. */
+  wrapStore?: (store: DocumentStore) => DocumentStore;
+}
+
+export async function startTestServer(
+  flags: string[] = [],
+  env: Record<string, string> = {},
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tandem-test-'));
   const config = parseServeConfig(['--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...flags], env);
   const logs: LogLine[] = [];
@@ -39,7 +50,12 @@ export async function startTestServer(flags: string[] = [], env: Record<string, 
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  let server = await startServer(config, { logger });
+  const { wrapStore } = options;
+  // With a wrapper the test owns the store: open it here and keep it across restarts.
+  let store: DocumentStore | undefined;
+  if (wrapStore) store = wrapStore(await createLeveldbStore({ directory: dataDir, fsync: false }));
+  const start = () => startServer(config, store ? { logger, store } : { logger });
+  let server = await start();
   const handle: TestServer = {
     get server() {
       return server;
@@ -55,10 +71,11 @@ export async function startTestServer(flags: string[] = [], env: Record<string, 
     logs,
     async restart() {
       await server.close();
-      server = await startServer(config, { logger });
+      server = await start();
     },
     async dispose() {
       await server.close().catch(() => undefined);
+      await store?.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -67,7 +67,8 @@ export class WebSocketPeer implements RoomPeer {
 
   send(message: Uint8Array): void {
     if (!this.isOpen) return;
-    if (this.#ws.bufferedAmount + message.length > this.#options.maxBufferedBytes) {
+    // Judge by what is already queued, so one large message (a full document) always fits.
+    if (this.#ws.bufferedAmount > this.#options.maxBufferedBytes) {
       this.#log('warn', CloseCode.tryAgainLater, 'outbound buffer full: reader too slow');
       this.close(CloseCode.tryAgainLater, 'reader too slow');
       return;

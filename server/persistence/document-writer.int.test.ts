@@ -1,0 +1,108 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import * as Y from 'yjs';
+import { createLogger } from '../logger.js';
+import { createLeveldbStore } from './leveldb-store.js';
+import { DocumentWriter } from './document-writer.js';
+import type { DocumentStore } from './document-store.js';
+import { withFaults, type FaultyStore } from '../test-support/faulty-store.js';
+import { waitFor } from '../test-support/wait-for.js';
+
+describe('DocumentWriter', () => {
+  let directory: string;
+  let store: FaultyStore;
+  let errors: string[];
+
+  const logger = () =>
+    createLogger(
+      'error',
+      new Writable({
+        write(chunk: Buffer, _e, done) {
+          errors.push(chunk.toString());
+          done();
+        },
+      }),
+    );
+
+  function writerFor(doc: Y.Doc, name = 'doc', maxLogEntries = 1_000): DocumentWriter {
+    const writer = new DocumentWriter({
+      name,
+      store,
+      logger: logger(),
+      compaction: { maxLogEntries, maxLogBytes: 1 << 30 },
+      encodeSnapshot: () => Y.encodeStateAsUpdate(doc),
+      initial: { lastSeq: 0, logEntries: 0, logBytes: 0, snapshotBytes: 0 },
+      retryDelayMs: { initial: 5, max: 20 },
+    });
+    doc.on('update', (update: Uint8Array) => writer.enqueue(update));
+    return writer;
+  }
+
+  async function reload(name = 'doc', from: DocumentStore = store): Promise<string> {
+    const stored = await from.load(name);
+    const doc = new Y.Doc();
+    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
+    for (const update of stored.log) Y.applyUpdate(doc, update);
+    return doc.getText('t').toString();
+  }
+
+  beforeEach(async () => {
+    errors = [];
+    directory = await mkdtemp(path.join(tmpdir(), 'tandem-writer-'));
+    store = withFaults(await createLeveldbStore({ directory, fsync: false }));
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('batches updates that arrive during a write into one merged write', async () => {
+    const doc = new Y.Doc();
+    const writer = writerFor(doc);
+    for (let i = 0; i < 200; i++) doc.getText('t').insert(i, 'x');
+    await writer.whenDurable();
+    expect(await reload()).toBe('x'.repeat(200));
+    // One write for the first keystroke, the rest merged into few writes, not 200.
+    expect(store.appendCalls).toBeLessThanOrEqual(3);
+  });
+
+  it('never reports a failed write as durable, and retries until it succeeds', async () => {
+    const doc = new Y.Doc();
+    const writer = writerFor(doc);
+    store.failing = true;
+    doc.getText('t').insert(0, 'precious');
+    let durable = false;
+    writer.onDurable(() => {
+      durable = true;
+    });
+    await waitFor(() => store.appendCalls >= 3, { message: 'several failed attempts' });
+    expect(durable).toBe(false);
+    expect(writer.hasUnsavedChanges).toBe(true);
+    expect(errors.join('')).toContain('"doc":"doc"');
+    expect(errors.join('')).toContain('store write failed');
+    store.failing = false;
+    await waitFor(() => durable, { message: 'durable after recovery' });
+    expect(await reload()).toBe('precious');
+  });
+
+  it('compacts the log into a snapshot past the threshold, keeping the content identical', async () => {
+    const doc = new Y.Doc();
+    const writer = writerFor(doc, 'doc', 10);
+    for (let i = 0; i < 60; i++) {
+      doc.getText('t').insert(i, String(i % 10));
+      await writer.whenDurable(); // one log entry per keystroke
+    }
+    const before = await store.load('doc');
+    expect(before.snapshot).not.toBeNull();
+    expect(before.log.length).toBeLessThan(10);
+    await writer.flush();
+    const after = await store.load('doc');
+    expect(after.log).toHaveLength(0);
+    expect(await reload()).toBe(doc.getText('t').toString());
+    expect(writer.logEntries).toBe(0);
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * Wraps a real DocumentStore and makes chosen calls fail, to test how callers handle storage
+ * errors. Everything that does go through is written by the real store underneath.
+ */
+import type { DocumentStore } from '../persistence/document-store.js';
+
+export interface FaultyStore extends DocumentStore {
+  /** The next `count` appends (and compactions) reject. */
+  failNext(count: number): void;
+  /** While true every append/compact rejects. */
+  failing: boolean;
+  readonly appendCalls: number;
+}
+
+export function withFaults(inner: DocumentStore): FaultyStore {
+  let failures = 0;
+  let appendCalls = 0;
+  const maybeFail = (): void => {
+    if (store.failing || failures > 0) {
+      if (failures > 0) failures--;
+      throw new Error('injected storage failure');
+    }
+  };
+  const store: FaultyStore = {
+    failing: false,
+    get appendCalls() {
+      return appendCalls;
+    },
+    failNext(count) {
+      failures = count;
+    },
+    load: (name) => inner.load(name),
+    async appendUpdates(name, firstSeq, updates, stats) {
+      appendCalls++;
+      maybeFail();
+      return inner.appendUpdates(name, firstSeq, updates, stats);
+    },
+    async compact(name, snapshot, throughSeq, stats) {
+      maybeFail();
+      return inner.compact(name, snapshot, throughSeq, stats);
+    },
+    list: () => inner.list(),
+    close: () => inner.close(),
+  };
+  return store;
+}
