@@ -71,11 +71,11 @@ export class DocumentRegistry {
     for (const timer of this.#retryTimers) clearTimeout(timer);
     const rooms = await this.loadedRooms();
     const results = await Promise.allSettled(rooms.map((room) => room.flush()));
-    const failed = results.filter((result) => result.status === 'rejected');
+    const failures = results.flatMap((result): unknown[] => (result.status === 'rejected' ? [result.reason] : []));
     for (const room of rooms) room.destroy();
     this.#rooms.clear();
     this.#loaded.clear();
-    if (failed.length > 0) throw new AggregateError(failed.map((f) => (f as PromiseRejectedResult).reason), 'flush failed');
+    if (failures.length > 0) throw new AggregateError(failures, 'flush failed');
   }
 
   #open(name: string): Promise<Room> {
