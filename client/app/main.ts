@@ -14,6 +14,13 @@ if (name !== null && isValidDocName(name)) {
   renderStartPage(root, match ? `“${name ?? match[1]}” is not a valid document name.` : null);
 }
 
+// The service worker keeps the app shell so a document reloads while the server is away.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/sw.js').catch((error: unknown) => {
+    console.warn('tandem: offline reloads are unavailable (service worker not registered)', error);
+  });
+}
+
 function safeDecode(segment: string): string | null {
   try {
     return decodeURIComponent(segment);
