@@ -2,14 +2,18 @@
 /**
  * `tandem` command line: `tandem serve [options]` runs the server until SIGTERM/SIGINT, then stops
  * gracefully (every pending write flushed) and exits 0, or 1 if writes could not be flushed.
+ * `tandem token` mints a token and `tandem revoke` revokes tokens on a running server.
  */
 import { ConfigError, parseServeConfig, renderServeHelp } from './config.js';
+import { REVOKE_USAGE, runRevokeCommand, runTokenCommand, TOKEN_USAGE } from './auth/auth-commands.js';
 import { startServer } from './main.js';
 
 const USAGE = `Usage: tandem <command> [options]
 
 Commands:
   serve     run the sync server (tandem serve --help for options)
+  token     mint a token signed with TANDEM_AUTH_SECRET (tandem token --help)
+  revoke    revoke a subject's or a document's tokens on a running server (tandem revoke --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -19,6 +23,15 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 1 : 0;
   }
   if (command === 'serve') return serve(rest);
+  if (command === 'token' || command === 'revoke') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(command === 'token' ? TOKEN_USAGE : REVOKE_USAGE);
+      return 0;
+    }
+    const output = command === 'token' ? await runTokenCommand(rest, process.env) : await runRevokeCommand(rest, process.env);
+    process.stdout.write(`${output}\n`);
+    return 0;
+  }
   process.stderr.write(`tandem: unknown command '${command}'\n\n${USAGE}`);
   return 1;
 }

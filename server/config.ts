@@ -25,9 +25,47 @@ export interface ServerConfig {
     maxBufferedBytes: number;
     maxConnections: number;
     maxConnectionsPerDoc: number;
+    maxConnectionsPerIp: number;
+    /** Upgrade requests waiting for their token to be verified (the pre-auth queue). */
+    maxPendingUpgrades: number;
+    /** What one connection may send before its document is loaded (the pre-load queue). */
+    maxEarlyMessages: number;
+    maxEarlyBytes: number;
+    /** Per connection: sustained rates; bursts of twice as much (bytes: at least one max message). */
+    messagesPerSecond: number;
+    bytesPerSecond: number;
+    awarenessPerSecond: number;
+    /** A connection held back by the rate limits for this long without a break is closed (4429). */
+    throttleCloseAfterMs: number;
+    /** Document changes a read-only connection may attempt before it is closed (1008). */
+    maxRefusedWrites: number;
   }>;
   readonly compaction: Readonly<{ maxLogEntries: number; maxLogBytes: number }>;
+  readonly auth: AuthConfig;
+  /** Exact origins (`https://app.example.com`) allowed to open WebSockets, or null for any. */
+  readonly allowedOrigins: readonly string[] | null;
+  /** Allows binding a non-loopback address without auth. */
+  readonly insecure: boolean;
+  /** Take the client address from the last X-Forwarded-For entry (one reverse proxy in front). */
+  readonly trustProxy: boolean;
+  readonly tls: Readonly<{ certFile: string; keyFile: string }> | null;
 }
+
+/** How tokens are verified; `mode: 'open'` means no auth at all (local development). */
+export type AuthConfig = Readonly<{
+  mode: 'open' | 'jwt';
+  /** HS256/384/512 shared secret (TANDEM_AUTH_SECRET, environment only). */
+  secret: string | null;
+  /** PEM public key (SPKI) or X.509 certificate file. */
+  publicKeyFile: string | null;
+  jwksUrl: string | null;
+  /** Accepted `alg` header values; never `none`. */
+  algorithms: readonly string[];
+  issuer: string | null;
+  audience: string | null;
+  /** Revocations survive restarts when this file is set. */
+  revocationsFile: string | null;
+}>
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -44,6 +82,8 @@ interface OptionSpec {
   kind: Kind;
   default: string;
   help: string;
+  /** Secrets are read from the environment only: command lines show up in `ps`. */
+  envOnly?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -65,7 +105,32 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { flag: 'max-connections-per-doc', env: 'TANDEM_MAX_CONNECTIONS_PER_DOC', kind: 'int', default: '2000', help: 'connections per document' },
   { flag: 'compact-log-entries', env: 'TANDEM_COMPACT_LOG_ENTRIES', kind: 'int', default: '500', help: 'compact when the update log has this many entries' },
   { flag: 'compact-log-bytes', env: 'TANDEM_COMPACT_LOG_BYTES', kind: 'int', default: String(4 * MiB), help: 'compact when the update log has this many bytes' },
+  { flag: 'max-connections-per-ip', env: 'TANDEM_MAX_CONNECTIONS_PER_IP', kind: 'int', default: '1000', help: 'connections per client address (429 beyond)' },
+  { flag: 'max-pending-upgrades', env: 'TANDEM_MAX_PENDING_UPGRADES', kind: 'int', default: '1000', help: 'upgrades waiting for token verification (503 beyond)' },
+  { flag: 'max-early-messages', env: 'TANDEM_MAX_EARLY_MESSAGES', kind: 'int', default: '256', help: 'messages a connection may queue before its document loads (1013 beyond)' },
+  { flag: 'max-early-bytes', env: 'TANDEM_MAX_EARLY_BYTES', kind: 'int', default: String(64 * MiB), help: 'bytes a connection may queue before its document loads (1013 beyond)' },
+  { flag: 'max-messages-per-second', env: 'TANDEM_MAX_MESSAGES_PER_SECOND', kind: 'int', default: '2000', help: 'per connection; faster senders are paused, not dropped' },
+  { flag: 'max-bytes-per-second', env: 'TANDEM_MAX_BYTES_PER_SECOND', kind: 'int', default: String(16 * MiB), help: 'per connection; faster senders are paused, not dropped' },
+  { flag: 'max-awareness-per-second', env: 'TANDEM_MAX_AWARENESS_PER_SECOND', kind: 'int', default: '100', help: 'awareness updates per connection; faster senders are paused' },
+  { flag: 'throttle-close-after-ms', env: 'TANDEM_THROTTLE_CLOSE_AFTER_MS', kind: 'int', default: '120000', help: 'close (4429) a connection throttled this long without a break' },
+  { flag: 'max-refused-writes', env: 'TANDEM_MAX_REFUSED_WRITES', kind: 'int', default: '10', help: 'document changes a read-only connection may attempt (1008 beyond)' },
+  { flag: 'auth-secret', env: 'TANDEM_AUTH_SECRET', kind: 'string', default: '', help: 'HS256 shared secret, at least 32 characters', envOnly: true },
+  { flag: 'auth-public-key', env: 'TANDEM_AUTH_PUBLIC_KEY_FILE', kind: 'string', default: '', help: 'PEM public key or certificate file (RS/PS/ES/EdDSA tokens)' },
+  { flag: 'auth-jwks-url', env: 'TANDEM_AUTH_JWKS_URL', kind: 'string', default: '', help: 'JWKS URL (RS/PS/ES/EdDSA tokens)' },
+  { flag: 'auth-algorithms', env: 'TANDEM_AUTH_ALGORITHMS', kind: 'string', default: '', help: 'comma-separated JWT algorithms (default HS256 for a secret, RS256,ES256,EdDSA for keys)' },
+  { flag: 'auth-issuer', env: 'TANDEM_AUTH_ISSUER', kind: 'string', default: '', help: 'required `iss` claim' },
+  { flag: 'auth-audience', env: 'TANDEM_AUTH_AUDIENCE', kind: 'string', default: '', help: 'required `aud` claim' },
+  { flag: 'revocations-file', env: 'TANDEM_REVOCATIONS_FILE', kind: 'string', default: '', help: 'JSON file keeping revocations across restarts' },
+  { flag: 'allowed-origins', env: 'TANDEM_ALLOWED_ORIGINS', kind: 'string', default: '', help: 'comma-separated origins allowed to open WebSockets (default any)' },
+  { flag: 'insecure', env: 'TANDEM_INSECURE', kind: 'bool', default: 'false', help: 'allow a non-loopback --host without auth' },
+  { flag: 'trust-proxy', env: 'TANDEM_TRUST_PROXY', kind: 'bool', default: 'false', help: 'client address from X-Forwarded-For (behind one reverse proxy)' },
+  { flag: 'tls-cert', env: 'TANDEM_TLS_CERT', kind: 'string', default: '', help: 'PEM certificate file: serve https:// and wss://' },
+  { flag: 'tls-key', env: 'TANDEM_TLS_KEY', kind: 'string', default: '', help: 'PEM private key file for --tls-cert' },
 ];
+
+const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
+const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+const MIN_SECRET_LENGTH = 32;
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -75,7 +140,9 @@ export function parseServeConfig(argv: readonly string[], env: Readonly<Record<s
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: Object.fromEntries(SERVE_OPTIONS.map((o) => [o.flag, { type: o.kind === 'bool' ? 'boolean' : 'string' }])),
+      options: Object.fromEntries(
+        SERVE_OPTIONS.filter((o) => !o.envOnly).map((o) => [o.flag, { type: o.kind === 'bool' ? 'boolean' : 'string' }]),
+      ),
       strict: true,
       allowPositionals: false,
     }));
@@ -100,18 +167,108 @@ export function parseServeConfig(argv: readonly string[], env: Readonly<Record<s
     fsync: read('fsync') as boolean,
     pingIntervalMs: read('ping-interval-ms') as number,
     shutdownTimeoutMs: read('shutdown-timeout-ms') as number,
+    compaction: Object.freeze({
+      maxLogEntries: read('compact-log-entries') as number,
+      maxLogBytes: read('compact-log-bytes') as number,
+    }),
+    ...parseSecurity(read),
+  };
+  validateSecurity(config);
+  return Object.freeze(config);
+}
+
+type Read = (flag: string) => unknown;
+
+function parseSecurity(read: Read): Pick<ServerConfig, 'auth' | 'allowedOrigins' | 'insecure' | 'trustProxy' | 'tls'> & {
+  limits: ServerConfig['limits'];
+} {
+  const optional = (flag: string): string | null => {
+    const value = (read(flag) as string).trim();
+    return value === '' ? null : value;
+  };
+  const list = (flag: string): string[] | null => {
+    const value = optional(flag);
+    return value === null ? null : value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  };
+  const secret = optional('auth-secret');
+  const publicKeyFile = optional('auth-public-key');
+  const jwksUrl = optional('auth-jwks-url');
+  const sources = [secret && 'TANDEM_AUTH_SECRET', publicKeyFile && 'TANDEM_AUTH_PUBLIC_KEY_FILE', jwksUrl && 'TANDEM_AUTH_JWKS_URL'].filter(Boolean);
+  if (sources.length > 1) throw new ConfigError(`set only one of ${sources.join(', ')}`);
+  if (secret !== null && secret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(`invalid TANDEM_AUTH_SECRET: at least ${MIN_SECRET_LENGTH} characters are needed for HS256`);
+  }
+  if (jwksUrl !== null && !/^https?:\/\/[^\s]+$/.test(jwksUrl)) {
+    throw new ConfigError(`invalid TANDEM_AUTH_JWKS_URL / --auth-jwks-url: ${JSON.stringify(jwksUrl)} is not an http(s) URL`);
+  }
+  const allowed = secret !== null ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS;
+  const algorithms = list('auth-algorithms') ?? (secret !== null ? ['HS256'] : ['RS256', 'ES256', 'EdDSA']);
+  for (const alg of algorithms) {
+    if (!allowed.includes(alg)) {
+      throw new ConfigError(
+        `invalid TANDEM_AUTH_ALGORITHMS / --auth-algorithms: ${JSON.stringify(alg)} is not one of ${allowed.join(', ')} for this kind of key`,
+      );
+    }
+  }
+  const allowedOrigins = list('allowed-origins');
+  for (const origin of allowedOrigins ?? []) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(`invalid TANDEM_ALLOWED_ORIGINS / --allowed-origins: ${JSON.stringify(origin)} is not an origin like https://app.example.com`);
+    }
+  }
+  const certFile = optional('tls-cert');
+  const keyFile = optional('tls-key');
+  if ((certFile === null) !== (keyFile === null)) throw new ConfigError('set both --tls-cert (TANDEM_TLS_CERT) and --tls-key (TANDEM_TLS_KEY), or neither');
+  const resolve = (file: string | null): string | null => (file === null ? null : path.resolve(file));
+  return {
+    auth: Object.freeze({
+      mode: sources.length === 0 ? 'open' : 'jwt',
+      secret,
+      publicKeyFile: resolve(publicKeyFile),
+      jwksUrl,
+      algorithms: Object.freeze(algorithms),
+      issuer: optional('auth-issuer'),
+      audience: optional('auth-audience'),
+      revocationsFile: resolve(optional('revocations-file')),
+    }),
+    allowedOrigins: allowedOrigins === null ? null : Object.freeze(allowedOrigins.map((origin) => origin.toLowerCase())),
+    insecure: read('insecure') as boolean,
+    trustProxy: read('trust-proxy') as boolean,
+    tls: certFile !== null && keyFile !== null ? Object.freeze({ certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) }) : null,
     limits: Object.freeze({
       maxMessageBytes: read('max-message-bytes') as number,
       maxBufferedBytes: read('max-buffered-bytes') as number,
       maxConnections: read('max-connections') as number,
       maxConnectionsPerDoc: read('max-connections-per-doc') as number,
-    }),
-    compaction: Object.freeze({
-      maxLogEntries: read('compact-log-entries') as number,
-      maxLogBytes: read('compact-log-bytes') as number,
+      maxConnectionsPerIp: read('max-connections-per-ip') as number,
+      maxPendingUpgrades: read('max-pending-upgrades') as number,
+      maxEarlyMessages: read('max-early-messages') as number,
+      maxEarlyBytes: read('max-early-bytes') as number,
+      messagesPerSecond: read('max-messages-per-second') as number,
+      bytesPerSecond: read('max-bytes-per-second') as number,
+      awarenessPerSecond: read('max-awareness-per-second') as number,
+      throttleCloseAfterMs: read('throttle-close-after-ms') as number,
+      maxRefusedWrites: read('max-refused-writes') as number,
     }),
   };
-  return Object.freeze(config);
+}
+
+function validateSecurity(config: ServerConfig): void {
+  if (config.auth.mode === 'open' && !config.insecure && !isLoopbackHost(config.host)) {
+    throw new ConfigError(
+      `refusing to bind HOST/--host ${config.host} without auth: set TANDEM_AUTH_SECRET (or a public key / JWKS URL), ` +
+        'or pass --insecure (TANDEM_INSECURE=1) to let anyone who can reach it read and write every document',
+    );
+  }
+  if (config.limits.maxEarlyBytes < config.limits.maxMessageBytes) {
+    throw new ConfigError('invalid TANDEM_MAX_EARLY_BYTES / --max-early-bytes: must be at least --max-message-bytes');
+  }
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare) || bare === '::ffff:127.0.0.1';
 }
 
 function convert(spec: OptionSpec, raw: string, source: string): unknown {
@@ -142,9 +299,9 @@ function convert(spec: OptionSpec, raw: string, source: string): unknown {
 
 export function renderServeHelp(): string {
   const lines = SERVE_OPTIONS.map((o) => {
-    const flag = `  --${o.flag}${o.kind === 'bool' ? '' : ' <value>'}`;
+    const flag = o.envOnly ? `  ${o.env}` : `  --${o.flag}${o.kind === 'bool' ? '' : ' <value>'}`;
     const fallback = o.default === '' ? '' : ` (default ${o.default})`;
-    return `${flag.padEnd(36)}${o.help}${fallback} [env ${o.env}]`;
+    return `${flag.padEnd(36)}${o.help}${fallback}${o.envOnly ? ' [environment only]' : ` [env ${o.env}]`}`;
   });
   return ['Usage: tandem serve [options]', '', 'Options (flags win over environment variables):', ...lines].join('\n');
 }

@@ -4,7 +4,8 @@
  * the store, so a normal stop never loses the tail of an editing burst.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
-import { mkdir } from 'node:fs/promises';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -18,6 +19,9 @@ import { DocumentRegistry } from './room/document-registry.js';
 import { createRoomLoader } from './room/load-room.js';
 import { attachWebSocketGateway, type WebSocketGateway } from './transport/websocket-gateway.js';
 import { createHttpApp } from './http/app.js';
+import { createTokenVerifier } from './auth/token-verifier.js';
+import { RevocationList } from './auth/revocation-list.js';
+import type { AccessChecker } from './auth/upgrade-authorizer.js';
 
 export interface StartOptions {
   logger?: Logger;
@@ -40,6 +44,18 @@ const SOCKET_CLOSE_GRACE_MS = 2_000;
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Keys, certificates and revocations first: a bad file fails the start before anything opens.
+  const access: AccessChecker = {
+    verifier: await createTokenVerifier(config.auth),
+    revocations: await RevocationList.open(config.auth.revocationsFile),
+  };
+  const tls = config.tls ? { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) } : null;
+  if (access.verifier.isOpen) {
+    logger.warn(
+      { host: config.host },
+      'auth is disabled (no TANDEM_AUTH_SECRET, public key or JWKS URL): anyone who can reach this server can read and write every document',
+    );
+  }
   let store = options.store;
   if (!store) {
     await mkdir(config.dataDir, { recursive: true });
@@ -54,17 +70,21 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const app = createHttpApp({
     store,
     logger,
+    access,
     clientDir: config.clientDir ?? path.join(findPackageRoot(), 'dist', 'client'),
     isReady: () => ready,
     peekLoadedDocument: (name) => registry.peekLoaded(name)?.doc ?? null,
   });
-  const httpServer = createServer(app);
-  const gateway = attachWebSocketGateway({ httpServer, registry, config, logger });
+  const httpServer: HttpServer | HttpsServer = tls ? createHttpsServer(tls, app) : createServer(app);
+  const gateway = attachWebSocketGateway({ httpServer, registry, config, logger, access });
   await listen(httpServer, config.port, config.host);
   const { port } = httpServer.address() as AddressInfo;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   ready = true;
-  logger.info({ url, dataDir: config.dataDir, pathPrefix: config.pathPrefix || '/' }, 'tandem listening');
+  logger.info(
+    { url, dataDir: config.dataDir, pathPrefix: config.pathPrefix || '/', auth: config.auth.mode, trustProxy: config.trustProxy },
+    'tandem listening',
+  );
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
@@ -84,7 +104,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await httpClosed;
       if (ownsStore) await store.close();
       logger.info('tandem stopped');
-      if (flushError) throw flushError instanceof Error ? flushError : new Error(String(flushError));
+      if (flushError) throw flushError instanceof Error ? flushError : new Error('flushing documents failed', { cause: flushError });
     })();
     return closing;
   };
@@ -92,7 +112,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   return { url, port, registry, gateway, logger, close };
 }
 
-function listen(server: HttpServer, port: number, host: string): Promise<void> {
+function listen(server: HttpServer | HttpsServer, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -18,6 +18,8 @@ export interface TandemClaims {
   iat?: number;
   /** Per-document permissions, e.g. `["team-*:write", "handbook:read"]`. */
   docs: string[];
+  /** May call the admin API (revocation). */
+  admin?: boolean;
 }
 
 export interface DocPermission {
@@ -50,4 +52,31 @@ export function accessForDocument(docs: readonly string[], docName: string): Acc
     access = 'read';
   }
   return access;
+}
+
+/**
+ * Checks the shape of a verified token's payload: `sub` a non-empty string, `docs` an array of
+ * well-formed permissions, `name` a string and `admin` a boolean when present. Returns null when
+ * any of it is wrong, so a malformed permission never silently grants or drops access.
+ */
+export function parseTandemClaims(payload: Readonly<Record<string, unknown>>): TandemClaims | null {
+  const { sub, name, exp, iat, docs, admin } = payload;
+  if (typeof sub !== 'string' || sub === '') return null;
+  if (name !== undefined && typeof name !== 'string') return null;
+  if (exp !== undefined && typeof exp !== 'number') return null;
+  if (iat !== undefined && typeof iat !== 'number') return null;
+  if (admin !== undefined && typeof admin !== 'boolean') return null;
+  const entries = docs ?? [];
+  if (!Array.isArray(entries)) return null;
+  for (const entry of entries) {
+    if (typeof entry !== 'string' || parsePermission(entry) === null) return null;
+  }
+  return {
+    sub,
+    ...(name !== undefined ? { name } : {}),
+    ...(exp !== undefined ? { exp } : {}),
+    ...(iat !== undefined ? { iat } : {}),
+    docs: entries as string[],
+    ...(admin !== undefined ? { admin } : {}),
+  };
 }

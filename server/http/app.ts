@@ -1,6 +1,8 @@
 /**
  * The HTTP side: health, the document API and the built client. Every error is JSON
  * `{ error: { code, message } }` with a 4xx/5xx status; unknown /api routes are 404s, not pages.
+ * Every /api route runs behind the token check; `/api/docs` lists only readable documents and
+ * anything under `/api/docs/:name` needs access to that document (read for GET, write otherwise).
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
@@ -8,26 +10,24 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type * as Y from 'yjs';
 import type { DocumentStore } from '../persistence/document-store.js';
+import { documentAccess, type AccessChecker } from '../auth/upgrade-authorizer.js';
+import { createAdminRouter } from './admin-routes.js';
+import { createAuthenticateRequest, createRequireAdmin, createRequireDocAccess, principalOf } from './auth-middleware.js';
 import { createDocumentExportRouter } from './document-export.js';
+import { HttpError } from './http-error.js';
+
+export { HttpError } from './http-error.js';
 
 export interface HttpAppOptions {
   store: DocumentStore;
   logger: Logger;
+  /** Token verification and revocations, shared with the WebSocket gateway. */
+  access: AccessChecker;
   /** Built client folder; a placeholder page is served when it is null or missing. */
   clientDir: string | null;
   isReady: () => boolean;
   /** The live Y.Doc of a loaded document, for exports; without it exports read the store only. */
   peekLoadedDocument?: (name: string) => Y.Doc | null;
-}
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export function createHttpApp(options: HttpAppOptions): express.Express {
@@ -40,10 +40,17 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     else res.status(503).json({ error: { code: 'not-ready', message: 'server is starting or shutting down' } });
   });
 
+  app.use('/api', createAuthenticateRequest(options.access));
+  app.use('/api/admin', createRequireAdmin(options.access), createAdminRouter({ revocations: options.access.revocations, logger: options.logger }));
+  // Before any route under /api/docs/:name, so routes added later are covered too.
+  app.use('/api/docs/:name', createRequireDocAccess(options.access));
+
   app.get('/api/docs', async (_req, res) => {
+    const principal = principalOf(res);
     const documents = await options.store.list();
     res.json({
       documents: documents
+        .filter((doc) => documentAccess(options.access, principal, doc.name) !== null)
         .sort((a, b) => b.updatedAt - a.updatedAt)
         .map((doc) => ({ name: doc.name, bytes: doc.bytes, updatedAt: new Date(doc.updatedAt).toISOString() })),
     });

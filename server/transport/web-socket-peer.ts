@@ -2,13 +2,23 @@
  * A RoomPeer over one `ws` WebSocket: frames in → decoded messages to the room, messages out →
  * frames, with the socket's limits enforced here. A bad frame closes this connection only, with
  * the close code of its ProtocolError and one log line.
+ *
+ * Input is paused for several independent reasons (document still loading, room queue full,
+ * rate limit, shutdown); reading resumes only when none holds. Rate limits never drop a message:
+ * they pause reading, and only a sender held back for too long is closed (4429).
+ *
+ * Read-only peers: document changes are refused here, on the decoded message kind (an overlong
+ * varint type decodes to the same kind), and never reach the room. The sync step 2 a stock
+ * client sends in answer to our step 1 is expected once per connection and is ignored silently,
+ * as are empty updates; every other change counts towards the 1008 close.
  */
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { CloseCode, type CloseCodeValue } from '../../shared/protocol.js';
-import { decodeClientMessage, type ClientMessage } from '../protocol/codec.js';
+import { decodeClientMessage, isUpdateMessage, type ClientMessage } from '../protocol/codec.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { RoomPeer } from '../room/room-peer.js';
+import { InputThrottle, type ThrottleLimits } from '../auth/input-throttle.js';
 
 export interface WebSocketPeerOptions {
   ws: WebSocket;
@@ -21,9 +31,17 @@ export interface WebSocketPeerOptions {
   maxBufferedBytes: number;
   /** Messages a connection may send before its document is loaded. */
   maxEarlyMessages: number;
+  /** Bytes a connection may send before its document is loaded. */
+  maxEarlyBytes: number;
   /** Read-only violations tolerated before the connection is closed (1008). */
   maxRefusedWrites: number;
+  throttle: ThrottleLimits;
 }
+
+type Hold = 'loading' | 'room' | 'rate' | 'shutdown';
+
+// `[0, 0]`: no structs, empty delete set. What a read-only client with an empty document answers.
+const EMPTY_UPDATE_BYTES = 2;
 
 export class WebSocketPeer implements RoomPeer {
   readonly id: string;
@@ -36,8 +54,14 @@ export class WebSocketPeer implements RoomPeer {
   readonly #options: WebSocketPeerOptions;
   #deliver: ((message: ClientMessage) => void) | null = null;
   #early: ClientMessage[] = [];
+  #earlyBytes = 0;
   #refusedWrites = 0;
+  #sawSyncStep2 = false;
   #closing = false;
+  readonly #holds = new Set<Hold>();
+  readonly #throttle: InputThrottle;
+  #rateTimer: NodeJS.Timeout | null = null;
+  #loggedThrottle = false;
 
   constructor(options: WebSocketPeerOptions) {
     this.#options = options;
@@ -46,10 +70,14 @@ export class WebSocketPeer implements RoomPeer {
     this.docName = options.docName;
     this.canWrite = options.canWrite;
     this.wantsSaveAck = options.wantsSaveAck;
+    this.#throttle = new InputThrottle(options.throttle);
     this.#ws.on('message', this.#onMessage);
     this.#ws.on('pong', () => {
       this.isAlive = true;
     });
+    this.#ws.on('close', () => this.#clearRateTimer());
+    // Nothing is read until the document is loaded: nothing is answered from an empty document.
+    this.#hold('loading');
   }
 
   get isOpen(): boolean {
@@ -61,8 +89,9 @@ export class WebSocketPeer implements RoomPeer {
     this.#deliver = deliver;
     const early = this.#early;
     this.#early = [];
+    this.#earlyBytes = 0;
     for (const message of early) deliver(message);
-    this.resumeInput();
+    this.#release('loading');
   }
 
   send(message: Uint8Array): void {
@@ -80,6 +109,7 @@ export class WebSocketPeer implements RoomPeer {
     if (this.#closing) return;
     this.#closing = true;
     this.#deliver = null;
+    this.#clearRateTimer();
     this.#ws.close(code, reason);
   }
 
@@ -93,7 +123,9 @@ export class WebSocketPeer implements RoomPeer {
         resolve();
       });
       this.close(code, reason);
-      this.resumeInput();
+      // Read again, whatever held input, so the client's close frame arrives.
+      this.#holds.clear();
+      this.#ws.resume();
     });
   }
 
@@ -101,6 +133,7 @@ export class WebSocketPeer implements RoomPeer {
   terminate(): void {
     this.#closing = true;
     this.#deliver = null;
+    this.#clearRateTimer();
     this.#ws.terminate();
   }
 
@@ -109,12 +142,18 @@ export class WebSocketPeer implements RoomPeer {
     this.#ws.ping();
   }
 
+  /** Room backpressure: its queue for this peer is full. */
   pauseInput(): void {
-    this.#ws.pause();
+    this.#hold('room');
   }
 
   resumeInput(): void {
-    this.#ws.resume();
+    this.#release('room');
+  }
+
+  /** Shutdown: read nothing more (closeAndWait reads again for the close handshake). */
+  stopInput(): void {
+    this.#hold('shutdown');
   }
 
   refusedWrite(): void {
@@ -142,16 +181,71 @@ export class WebSocketPeer implements RoomPeer {
       this.close(refused.closeCode, refused.code);
       return;
     }
+    this.#charge((data as Buffer).length, message.kind === 'awareness');
+    if (this.#closing) return;
+    if (!this.canWrite && isUpdateMessage(message)) {
+      this.#refuseChange(message);
+      return;
+    }
     if (this.#deliver) {
       this.#deliver(message);
       return;
     }
     this.#early.push(message);
-    if (this.#early.length > this.#options.maxEarlyMessages) {
-      this.#log('warn', CloseCode.tryAgainLater, 'too many messages before the document loaded');
+    this.#earlyBytes += (data as Buffer).length;
+    if (this.#early.length > this.#options.maxEarlyMessages || this.#earlyBytes > this.#options.maxEarlyBytes) {
+      this.#log('warn', CloseCode.tryAgainLater, 'too much sent before the document loaded');
       this.close(CloseCode.tryAgainLater, 'too many early messages');
     }
   };
+
+  #refuseChange(message: Extract<ClientMessage, { update: Uint8Array }>): void {
+    const isHandshakeAnswer = message.kind === 'sync-step2' && !this.#sawSyncStep2;
+    if (message.kind === 'sync-step2') this.#sawSyncStep2 = true;
+    if (isHandshakeAnswer || message.update.length === EMPTY_UPDATE_BYTES) return;
+    this.refusedWrite();
+  }
+
+  #charge(bytes: number, isAwareness: boolean): void {
+    const wait = this.#throttle.charge(bytes, isAwareness);
+    if (wait === 0) return;
+    if (this.#throttle.isAbusive) {
+      this.#log('warn', CloseCode.rateLimited, 'rate limits exceeded for too long');
+      this.close(CloseCode.rateLimited, 'rate limited');
+      return;
+    }
+    if (!this.#loggedThrottle) {
+      this.#loggedThrottle = true;
+      this.#log('info', CloseCode.rateLimited, 'sending faster than the rate limits: pausing reads');
+    }
+    if (this.#rateTimer === null) this.#pauseForRate(wait);
+  }
+
+  #pauseForRate(ms: number): void {
+    this.#hold('rate');
+    this.#rateTimer = setTimeout(() => {
+      this.#rateTimer = null;
+      // Messages already buffered when we paused were charged meanwhile: wait for those too.
+      const more = this.#throttle.waitMs();
+      if (more > 0 && !this.#closing) this.#pauseForRate(more);
+      else this.#release('rate');
+    }, ms);
+  }
+
+  #clearRateTimer(): void {
+    if (this.#rateTimer !== null) clearTimeout(this.#rateTimer);
+    this.#rateTimer = null;
+  }
+
+  #hold(reason: Hold): void {
+    this.#holds.add(reason);
+    this.#ws.pause();
+  }
+
+  #release(reason: Hold): void {
+    this.#holds.delete(reason);
+    if (this.#holds.size === 0 && !this.#closing) this.#ws.resume();
+  }
 
   #log(level: 'warn' | 'info', code: number, msg: string, reason?: string): void {
     this.#options.logger[level]({ doc: this.docName, connId: this.id, code, ...(reason ? { reason } : {}) }, msg);

@@ -1,27 +1,39 @@
 /**
  * Turns HTTP upgrade requests into room peers. Everything that can be refused is refused before
- * the upgrade, as a plain HTTP answer (bad document name 400, capacity 503), so no WebSocket is
- * ever opened for it. Each accepted socket is paused until its document is loaded, then bound to
- * its room; its close leaves the room. One timer pings every socket and drops the dead ones.
+ * the upgrade, as a plain HTTP answer, so no WebSocket is ever opened for it: bad document name
+ * 400, foreign Origin 403, capacity 503 / per-address 429, then the token (missing, invalid,
+ * expired or revoked 401, no access to the document 403). Each accepted socket is paused until its
+ * document is loaded, then bound to its room; its close leaves the room. Sessions end with 4408
+ * when their token expires and 4409 when it is revoked. One timer pings every socket and drops
+ * the dead ones. The upgrade URL (it may carry `?token=`) is never logged.
  */
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { isValidDocName } from '../../shared/doc-name.js';
 import { CloseCode, SAVE_ACK_PARAM, type CloseCodeValue } from '../../shared/protocol.js';
+import type { Access } from '../../shared/token-claims.js';
 import type { ServerConfig } from '../config.js';
 import type { DocumentRegistry } from '../room/document-registry.js';
 import type { Room } from '../room/room.js';
+import { AuthError } from '../auth/auth-error.js';
+import { ConnectionQuota } from '../auth/connection-quota.js';
+import type { Principal } from '../auth/principal.js';
+import { clientAddress, isOriginAllowed, tokenFromRequest } from '../auth/request-identity.js';
+import { matches, type Revocation } from '../auth/revocation-list.js';
+import { authorizeDocument, type AccessChecker } from '../auth/upgrade-authorizer.js';
 import { WebSocketPeer } from './web-socket-peer.js';
 import { rejectUpgrade } from './reject-upgrade.js';
 
 export interface WebSocketGatewayOptions {
-  httpServer: HttpServer;
+  httpServer: HttpServer | HttpsServer;
   registry: DocumentRegistry;
   config: ServerConfig;
   logger: Logger;
+  access: AccessChecker;
 }
 
 export interface WebSocketGateway {
@@ -32,21 +44,34 @@ export interface WebSocketGateway {
   closeAll(code: CloseCodeValue, reason: string, graceMs: number): Promise<void>;
 }
 
-const MAX_EARLY_MESSAGES = 256;
-const MAX_REFUSED_WRITES = 10;
+interface Session {
+  principal: Principal;
+  docName: string;
+  expiry: NodeJS.Timeout | null;
+}
+
+// setTimeout fires at once beyond 2^31-1 ms (~24.8 days); longer expiries are re-armed.
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSocketGateway {
-  const { httpServer, registry, config, logger } = options;
+  const { httpServer, registry, config, logger, access } = options;
+  const { limits } = config;
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: config.limits.maxMessageBytes,
+    maxPayload: limits.maxMessageBytes,
     perMessageDeflate: false,
     clientTracking: false,
     allowSynchronousEvents: true,
   });
-  const peers = new Set<WebSocketPeer>();
-  const perDoc = new Map<string, number>();
+  const sessions = new Map<WebSocketPeer, Session>();
+  const quota = new ConnectionQuota(limits);
+  let pendingUpgrades = 0;
   let accepting = true;
+
+  const refuse = (socket: Duplex, status: number, code: string, message: string, fields: Record<string, unknown>): void => {
+    logger.info({ ...fields, status, reason: code }, 'upgrade refused');
+    rejectUpgrade(socket, status, code, message);
+  };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', (error) => logger.debug({ err: error }, 'socket error during upgrade'));
@@ -56,42 +81,74 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     if (docName === null || !isValidDocName(docName)) {
       return rejectUpgrade(socket, 400, 'invalid-document-name', 'document names are 1-128 characters of A-Z a-z 0-9 . _ -');
     }
-    if (peers.size >= config.limits.maxConnections) {
-      return rejectUpgrade(socket, 503, 'server-full', 'too many connections on this server');
+    const address = clientAddress(req, config.trustProxy);
+    const fields = { doc: docName, address };
+    if (!isOriginAllowed(req, config.allowedOrigins)) {
+      return refuse(socket, 403, 'origin-not-allowed', 'this origin may not open WebSockets here', { ...fields, origin: req.headers.origin });
     }
-    if ((perDoc.get(docName) ?? 0) >= config.limits.maxConnectionsPerDoc) {
-      return rejectUpgrade(socket, 503, 'document-full', 'too many connections to this document');
+    if (pendingUpgrades >= limits.maxPendingUpgrades) {
+      return refuse(socket, 503, 'too-many-pending', 'too many connections are being opened; try again', fields);
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      onConnection(ws, docName, url.searchParams.get(SAVE_ACK_PARAM) === '1');
-    });
+    const slot = quota.reserve(docName, address);
+    if ('refusal' in slot) return refuse(socket, slot.refusal.status, slot.refusal.code, slot.refusal.message, fields);
+    // The slot is held until the TCP socket closes, whether or not it becomes a WebSocket.
+    socket.once('close', slot.release);
+    pendingUpgrades++;
+    const token = tokenFromRequest(req, { allowCookie: false });
+    authorizeDocument(access, token, docName)
+      .then(
+        ({ principal, access: granted }) => {
+          if (socket.destroyed) return;
+          if (!accepting) return rejectUpgrade(socket, 503, 'shutting-down', 'server is shutting down');
+          wss.handleUpgrade(req, socket, head, (ws) => {
+            onConnection(ws, docName, url.searchParams.get(SAVE_ACK_PARAM) === '1', principal, granted);
+          });
+        },
+        (error: unknown) => {
+          if (error instanceof AuthError) {
+            if (error.status >= 500) logger.warn({ ...fields, err: error.cause }, 'could not verify a token');
+            return refuse(socket, error.status, error.code, error.message, fields);
+          }
+          logger.error({ ...fields, err: error }, 'upgrade failed');
+          rejectUpgrade(socket, 500, 'internal', 'internal server error');
+        },
+      )
+      .finally(() => {
+        pendingUpgrades--;
+      });
   };
 
-  const onConnection = (ws: WebSocket, docName: string, wantsSaveAck: boolean): void => {
+  const onConnection = (ws: WebSocket, docName: string, wantsSaveAck: boolean, principal: Principal, granted: Access): void => {
     const peer = new WebSocketPeer({
       ws,
       id: randomUUID(),
       docName,
-      canWrite: true,
+      canWrite: granted === 'write',
       wantsSaveAck,
       logger,
-      maxBufferedBytes: config.limits.maxBufferedBytes,
-      maxEarlyMessages: MAX_EARLY_MESSAGES,
-      maxRefusedWrites: MAX_REFUSED_WRITES,
+      maxBufferedBytes: limits.maxBufferedBytes,
+      maxEarlyMessages: limits.maxEarlyMessages,
+      maxEarlyBytes: limits.maxEarlyBytes,
+      maxRefusedWrites: limits.maxRefusedWrites,
+      throttle: {
+        messagesPerSecond: limits.messagesPerSecond,
+        bytesPerSecond: limits.bytesPerSecond,
+        awarenessPerSecond: limits.awarenessPerSecond,
+        maxMessageBytes: limits.maxMessageBytes,
+        closeAfterMs: limits.throttleCloseAfterMs,
+      },
     });
-    peers.add(peer);
-    perDoc.set(docName, (perDoc.get(docName) ?? 0) + 1);
+    const session: Session = { principal, docName, expiry: null };
+    sessions.set(peer, session);
+    if (principal.exp !== null) scheduleExpiry(peer, session, principal.exp * 1000);
     let room: Room | null = null;
     ws.on('error', (error) => logger.info({ doc: docName, connId: peer.id, err: error }, 'websocket error'));
     ws.on('close', () => {
-      peers.delete(peer);
-      const remaining = (perDoc.get(docName) ?? 1) - 1;
-      if (remaining > 0) perDoc.set(docName, remaining);
-      else perDoc.delete(docName);
+      sessions.delete(peer);
+      if (session.expiry) clearTimeout(session.expiry);
       if (room) registry.leave(docName, room, peer);
     });
-    // Hold input until the document is loaded: nothing is answered from an empty document.
-    peer.pauseInput();
+    logger.debug({ doc: docName, connId: peer.id, sub: principal.sub, access: granted }, 'connection opened');
     registry.join(docName, peer).then(
       (joined) => {
         if (!peer.isOpen) return;
@@ -105,10 +162,36 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     );
   };
 
+  const scheduleExpiry = (peer: WebSocketPeer, session: Session, expiresAt: number): void => {
+    const remaining = expiresAt - Date.now();
+    session.expiry = setTimeout(
+      () => {
+        if (Date.now() < expiresAt) return scheduleExpiry(peer, session, expiresAt);
+        logger.info({ doc: session.docName, connId: peer.id, code: CloseCode.tokenExpired }, 'token expired; closing connection');
+        peer.close(CloseCode.tokenExpired, 'token expired');
+      },
+      Math.max(0, Math.min(remaining, MAX_TIMER_MS)),
+    );
+  };
+
+  const onRevoke = (revocation: Revocation): number => {
+    let closed = 0;
+    for (const [peer, session] of sessions) {
+      const { principal } = session;
+      if (!matches(revocation, principal, session.docName)) continue;
+      if (principal.iat !== null && principal.iat * 1000 >= revocation.before) continue;
+      logger.info({ doc: session.docName, connId: peer.id, code: CloseCode.revoked }, 'token revoked; closing connection');
+      peer.close(CloseCode.revoked, 'token revoked');
+      closed++;
+    }
+    return closed;
+  };
+  const stopRevocations = access.revocations.onRevoke(onRevoke);
+
   httpServer.on('upgrade', onUpgrade);
 
   const keepalive = setInterval(() => {
-    for (const peer of peers) {
+    for (const peer of sessions.keys()) {
       if (!peer.isAlive) {
         logger.info({ doc: peer.docName, connId: peer.id }, 'no pong since last ping; dropping connection');
         peer.terminate();
@@ -121,17 +204,18 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
 
   return {
     get connectionCount() {
-      return peers.size;
+      return sessions.size;
     },
     stopAccepting() {
       accepting = false;
+      stopRevocations();
       httpServer.off('upgrade', onUpgrade);
       httpServer.on('upgrade', (_req: IncomingMessage, socket: Duplex) => rejectUpgrade(socket, 503, 'shutting-down', 'server is shutting down'));
       clearInterval(keepalive);
-      for (const peer of peers) peer.pauseInput();
+      for (const peer of sessions.keys()) peer.stopInput();
     },
     async closeAll(code, reason, graceMs) {
-      const closed = [...peers].map((peer) => peer.closeAndWait(code, reason, graceMs));
+      const closed = [...sessions.keys()].map((peer) => peer.closeAndWait(code, reason, graceMs));
       await Promise.all(closed);
     },
   };

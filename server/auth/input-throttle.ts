@@ -1,0 +1,96 @@
+/**
+ * Per-connection rate limits as token buckets (messages, bytes, awareness updates). A message
+ * is always accepted and charged; when a bucket goes into debt the caller pauses reading from
+ * the socket until it is paid back (TCP backpressure slows the sender, nothing is dropped).
+ * A sender that has been held back for `closeAfterMs` without ever letting a bucket refill to
+ * half is judged abusive; the caller closes it.
+ */
+export interface ThrottleLimits {
+  messagesPerSecond: number;
+  bytesPerSecond: number;
+  awarenessPerSecond: number;
+  /** The byte bucket holds at least one largest message, so a big paste passes at once. */
+  maxMessageBytes: number;
+  closeAfterMs: number;
+}
+
+/** Bursts of this many seconds of the sustained rate pass unthrottled. */
+const BURST_SECONDS = 2;
+/** Reading resumes once this share of the burst has refilled, not at the first free token. */
+const RESUME_FRACTION = 0.1;
+
+class TokenBucket {
+  readonly capacity: number;
+  readonly perMs: number;
+  level: number;
+  #at: number;
+
+  constructor(perSecond: number, capacity: number, now: number) {
+    this.capacity = capacity;
+    this.perMs = perSecond / 1000;
+    this.level = capacity;
+    this.#at = now;
+  }
+
+  refill(now: number): void {
+    this.level = Math.min(this.capacity, this.level + (now - this.#at) * this.perMs);
+    this.#at = now;
+  }
+
+  /** Milliseconds until the bucket is back to its resume level (0 when not in debt). */
+  waitMs(): number {
+    if (this.level >= 0) return 0;
+    return Math.ceil((-this.level + this.capacity * RESUME_FRACTION) / this.perMs);
+  }
+}
+
+export class InputThrottle {
+  readonly #messages: TokenBucket;
+  readonly #bytes: TokenBucket;
+  readonly #awareness: TokenBucket;
+  readonly #closeAfterMs: number;
+  readonly #now: () => number;
+  #throttledSince: number | null = null;
+
+  constructor(limits: ThrottleLimits, now: () => number = () => performance.now()) {
+    this.#now = now;
+    const t = now();
+    this.#messages = new TokenBucket(limits.messagesPerSecond, limits.messagesPerSecond * BURST_SECONDS, t);
+    this.#bytes = new TokenBucket(limits.bytesPerSecond, Math.max(limits.bytesPerSecond * BURST_SECONDS, limits.maxMessageBytes), t);
+    this.#awareness = new TokenBucket(limits.awarenessPerSecond, limits.awarenessPerSecond * BURST_SECONDS, t);
+    this.#closeAfterMs = limits.closeAfterMs;
+  }
+
+  /** Charges one message; returns how long to stop reading (0: keep going). */
+  charge(bytes: number, isAwareness: boolean): number {
+    const now = this.#now();
+    const buckets = isAwareness ? [this.#messages, this.#bytes, this.#awareness] : [this.#messages, this.#bytes];
+    let rested = true;
+    for (const bucket of buckets) {
+      bucket.refill(now);
+      if (bucket.level < bucket.capacity / 2) rested = false;
+    }
+    if (rested) this.#throttledSince = null;
+    this.#messages.level -= 1;
+    this.#bytes.level -= bytes;
+    if (isAwareness) this.#awareness.level -= 1;
+    const wait = this.waitMs(now);
+    if (wait > 0) this.#throttledSince ??= now;
+    return wait;
+  }
+
+  /** How long reading should still wait, after refilling. */
+  waitMs(now = this.#now()): number {
+    let wait = 0;
+    for (const bucket of [this.#messages, this.#bytes, this.#awareness]) {
+      bucket.refill(now);
+      wait = Math.max(wait, bucket.waitMs());
+    }
+    return wait;
+  }
+
+  /** True when the sender has been held back for longer than allowed without a break. */
+  get isAbusive(): boolean {
+    return this.#throttledSince !== null && this.#now() - this.#throttledSince > this.#closeAfterMs;
+  }
+}
