@@ -1,10 +1,12 @@
 /**
  * DocumentStore on LevelDB (package `level`). Three sublevels: `snap` (name → snapshot),
- * `log` (name NUL seq → update) and `meta` (name → stats). Names never contain NUL (see
- * shared/doc-name.ts), so one document's log range never overlaps another's.
+ * `log` (name NUL seq → update) and `meta` (name → JSON stats). Names never contain NUL (see
+ * shared/doc-name.ts), so one document's log range never overlaps another's. Writes from all
+ * documents are group-committed (see group-commit.ts).
  */
 import { Level } from 'level';
 import type { DocumentInfo, DocumentStats, DocumentStore, StoredDocument } from './document-store.js';
+import { GroupCommitter } from './group-commit.js';
 
 export interface LeveldbStoreOptions {
   /** Folder of the database; created when missing. */
@@ -14,8 +16,13 @@ export interface LeveldbStoreOptions {
 }
 
 type Bytes = Uint8Array;
+type Db = Level<string, Bytes>;
+const openSublevel = (db: Db, name: string) => db.sublevel<string, Bytes>(name, { valueEncoding: 'view' });
+type Sublevel = ReturnType<typeof openSublevel>;
+type WriteOp = { type: 'put'; sublevel: Sublevel; key: string; value: Bytes } | { type: 'del'; sublevel: Sublevel; key: string };
 
 const SEQ_DIGITS = 12;
+const json = { encoder: new TextEncoder(), decoder: new TextDecoder() };
 
 function logKey(name: string, seq: number): string {
   return `${name}\u0000${seq.toString(16).padStart(SEQ_DIGITS, '0')}`;
@@ -30,25 +37,26 @@ function seqOfLogKey(key: string): number {
 }
 
 export async function createLeveldbStore(options: LeveldbStoreOptions): Promise<DocumentStore> {
-  const db = new Level<string, Bytes>(options.directory, { valueEncoding: 'view' });
+  const db: Db = new Level<string, Bytes>(options.directory, { valueEncoding: 'view' });
   await db.open();
   return new LeveldbStore(db, options.fsync);
 }
 
 class LeveldbStore implements DocumentStore {
-  readonly #db: Level<string, Bytes>;
-  readonly #snapshots;
-  readonly #log;
-  readonly #meta;
-  readonly #writeOptions: { sync: boolean };
+  readonly #db: Db;
+  readonly #snapshots: Sublevel;
+  readonly #log: Sublevel;
+  readonly #meta: Sublevel;
+  readonly #commits: GroupCommitter<WriteOp>;
   #closed: Promise<void> | null = null;
 
-  constructor(db: Level<string, Bytes>, fsync: boolean) {
+  constructor(db: Db, fsync: boolean) {
     this.#db = db;
-    this.#snapshots = db.sublevel<string, Bytes>('snap', { valueEncoding: 'view' });
-    this.#log = db.sublevel<string, Bytes>('log', { valueEncoding: 'view' });
-    this.#meta = db.sublevel<string, StoredMeta>('meta', { valueEncoding: 'json' });
-    this.#writeOptions = { sync: fsync };
+    this.#snapshots = openSublevel(db, 'snap');
+    this.#log = openSublevel(db, 'log');
+    this.#meta = openSublevel(db, 'meta');
+    const writeOptions = { sync: fsync };
+    this.#commits = new GroupCommitter<WriteOp>((ops) => this.#db.batch(ops, writeOptions));
   }
 
   async load(name: string): Promise<StoredDocument> {
@@ -61,48 +69,55 @@ class LeveldbStore implements DocumentStore {
     }
     if (log.length === 0 && snapshot !== null) {
       // The log was emptied by a compaction: continue numbering after what it deleted.
-      lastSeq = (await this.#meta.get(name))?.lastSeq ?? 0;
+      lastSeq = (await this.#readMeta(name))?.lastSeq ?? 0;
     }
     return { snapshot, log, lastSeq };
   }
 
-  async appendUpdates(name: string, firstSeq: number, updates: Uint8Array[], stats: DocumentStats): Promise<void> {
-    const batch = this.#db.batch();
-    updates.forEach((update, i) => batch.put(logKey(name, firstSeq + i), update, { sublevel: this.#log }));
-    batch.put(name, this.#meta_(stats, firstSeq + updates.length - 1), { sublevel: this.#meta, valueEncoding: 'json' });
-    await batch.write(this.#writeOptions);
+  appendUpdates(name: string, firstSeq: number, updates: Uint8Array[], stats: DocumentStats): Promise<void> {
+    const ops: WriteOp[] = updates.map((update, i) => ({ type: 'put', sublevel: this.#log, key: logKey(name, firstSeq + i), value: update }));
+    ops.push(this.#metaPut(name, stats, firstSeq + updates.length - 1));
+    return this.#commits.submit(ops, updates.reduce((bytes, update) => bytes + update.length, 0));
   }
 
   async compact(name: string, snapshot: Uint8Array, throughSeq: number, stats: DocumentStats): Promise<void> {
-    const batch = this.#db.batch();
-    batch.put(name, snapshot, { sublevel: this.#snapshots });
+    const ops: WriteOp[] = [{ type: 'put', sublevel: this.#snapshots, key: name, value: snapshot }];
     for await (const key of this.#log.keys({ ...logRange(name), lte: logKey(name, throughSeq) })) {
-      batch.del(key, { sublevel: this.#log });
+      ops.push({ type: 'del', sublevel: this.#log, key });
     }
-    batch.put(name, this.#meta_(stats, throughSeq), { sublevel: this.#meta, valueEncoding: 'json' });
-    await batch.write(this.#writeOptions);
+    ops.push(this.#metaPut(name, stats, throughSeq));
+    await this.#commits.submit(ops, snapshot.length);
   }
 
   async list(): Promise<DocumentInfo[]> {
     const documents: DocumentInfo[] = [];
-    for await (const [name, stats] of this.#meta.iterator()) {
-      documents.push({ name, bytes: stats.bytes, updatedAt: stats.updatedAt });
+    for await (const [name, value] of this.#meta.iterator()) {
+      const meta = parseMeta(value);
+      documents.push({ name, bytes: meta.bytes, updatedAt: meta.updatedAt });
     }
     return documents;
   }
 
   close(): Promise<void> {
-    this.#closed ??= this.#db.close();
+    this.#closed ??= this.#commits.drain().then(() => this.#db.close());
     return this.#closed;
   }
 
-  #meta_(stats: DocumentStats, lastSeq: number): Bytes {
-    // The chained batch is typed with the root's value type; json-encoded via valueEncoding.
-    const value: StoredMeta = { bytes: stats.bytes, updatedAt: stats.updatedAt, lastSeq };
-    return value as unknown as Bytes;
+  async #readMeta(name: string): Promise<StoredMeta | null> {
+    const value = await this.#meta.get(name);
+    return value ? parseMeta(value) : null;
+  }
+
+  #metaPut(name: string, stats: DocumentStats, lastSeq: number): WriteOp {
+    const meta: StoredMeta = { bytes: stats.bytes, updatedAt: stats.updatedAt, lastSeq };
+    return { type: 'put', sublevel: this.#meta, key: name, value: json.encoder.encode(JSON.stringify(meta)) };
   }
 }
 
 interface StoredMeta extends DocumentStats {
   lastSeq: number;
+}
+
+function parseMeta(value: Bytes): StoredMeta {
+  return JSON.parse(json.decoder.decode(value)) as StoredMeta;
 }
