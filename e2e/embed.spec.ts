@@ -35,5 +35,12 @@ describe('embedded editor', () => {
     await waitForStatus(host.page, { save: 'saved' });
     await waitForStatus(app.page, { save: 'saved' });
     expect(await h.server.documentText(doc)).toBe('Written in the embedded editor.\nAnswered from the app.');
+
+    // Removing the element destroys the editor: the app sees the embedded user leave at once.
+    expect(await app.page.getByTestId('presence-name').allTextContents()).toEqual(['App User (you)', 'Embedded Eve']);
+    await host.page.evaluate(() => document.querySelector('tandem-editor')?.remove());
+    await app.page.waitForFunction(() => document.querySelectorAll('[data-testid="presence-user"]').length === 1, null, { timeout: DEADLINE_MS });
+    await app.page.getByTestId('remote-caret').waitFor({ state: 'detached', timeout: DEADLINE_MS });
+    expect(await host.page.getByTestId('editor').count()).toBe(0);
   });
 });

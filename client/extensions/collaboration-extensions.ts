@@ -1,10 +1,12 @@
 /**
  * The collaborative half of the editor: the Y.Doc binding (with Yjs collaborative undo, which
- * only undoes this user's own changes) and remote carets labelled with name and colour.
+ * only undoes this user's own changes), remote carets labelled with name and colour, and the
+ * empty-document placeholder.
  */
 import type { AnyExtension } from '@tiptap/core';
 import { Collaboration } from '@tiptap/extension-collaboration';
 import { CollaborationCaret } from '@tiptap/extension-collaboration-caret';
+import { Placeholder } from '@tiptap/extensions';
 import type * as Y from 'yjs';
 import type { WebsocketProvider } from 'y-websocket';
 import { DOCUMENT_FIELD } from '../../shared/editor-schema.js';
@@ -23,6 +25,8 @@ export function createCollaborationExtensions(options: CollaborationExtensionOpt
       user: options.user,
       render: renderCaret,
     }),
+    // A decoration only: it adds nothing to the schema or the document.
+    Placeholder.configure({ placeholder: 'Start writing…' }),
   ];
 }
 

@@ -39,12 +39,14 @@ export function createPresenceList(awareness: Awareness): PresenceList {
     people.sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || a.name.localeCompare(b.name));
     list.setAttribute('aria-label', `${people.length} ${people.length === 1 ? 'person' : 'people'} in this document`);
     list.replaceChildren(
-      ...people.slice(0, MAX_AVATARS).map((person) => {
+      ...people.slice(0, MAX_AVATARS).map((person, index) => {
         const item = document.createElement('li');
         item.className = 'tandem-avatar';
         item.dataset.testid = 'presence-user';
         item.dataset.self = String(person.isSelf);
         item.style.setProperty('--tandem-user-color', person.color);
+        // Earlier avatars overlap later ones, so the local user's stays fully visible.
+        item.style.zIndex = String(MAX_AVATARS - index);
         item.title = person.isSelf ? `${person.name} (you)` : person.name;
         const letters = document.createElement('span');
         letters.setAttribute('aria-hidden', 'true');

@@ -30,6 +30,8 @@ export function useHarness(): Harness {
   let server: E2EServer | null = null;
   let browser: Browser | null = null;
   const contexts: Array<{ name: string; context: BrowserContext }> = [];
+  /** Page errors and console errors of the current test, printed when it fails. */
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -39,6 +41,8 @@ export function useHarness(): Harness {
   afterEach(async (context) => {
     const failed = context.task.result?.state === 'fail';
     const open = contexts.splice(0);
+    const errors = pageErrors.splice(0);
+    if (failed && errors.length > 0) console.error(`browser errors during the test:\n${errors.join('\n')}`);
     if (failed) {
       await mkdir(ARTIFACTS_DIR, { recursive: true });
       const slug = context.task.name.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase().slice(0, 80);
@@ -76,8 +80,15 @@ export function useHarness(): Harness {
       const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
       contexts.push({ name, context });
       await context.addInitScript((user) => {
-        localStorage.setItem('tandem:user', JSON.stringify(user));
+        // about:blank has no storage; only pages of the app need the user.
+        if (location.protocol.startsWith('http')) localStorage.setItem('tandem:user', JSON.stringify(user));
       }, { name, color });
+      context.on('page', (page) => {
+        page.on('pageerror', (error) => pageErrors.push(`[${name}] ${error.stack ?? error.message}`));
+        page.on('console', (message) => {
+          if (message.type() === 'error') pageErrors.push(`[${name}] console: ${message.text()}`);
+        });
+      });
       const page = await context.newPage();
       return { name, context, page };
     },
