@@ -2,7 +2,7 @@
  * A document at /d/<name>: the header (name, share link, who you are) and the editor.
  * A `?token=` in the URL is passed on to the server (and decides read-only vs editable).
  */
-import { createEditor } from '../create-editor.js';
+import { createEditor, type TandemEditor } from '../create-editor.js';
 import { cleanName, loadUser, saveUser, USER_COLORS } from '../identity.js';
 import { icon } from '../ui/icons.js';
 import { brandMarkup, escapeHtml } from './brand.js';
@@ -47,13 +47,15 @@ export function renderDocumentPage(root: HTMLElement, name: string): void {
   };
   showUser();
 
-  const tandem = createEditor({
-    element: root.querySelector<HTMLElement>('.doc-editor')!,
-    serverUrl: location.origin,
-    document: name,
-    user,
-    ...(token ? { token } : {}),
-  });
+  const host = root.querySelector<HTMLElement>('.doc-editor')!;
+  let tandem: TandemEditor;
+  try {
+    tandem = createEditor({ element: host, serverUrl: location.origin, document: name, user, ...(token ? { token } : {}) });
+  } catch (error) {
+    console.error('tandem: the editor failed to start', error);
+    host.innerHTML = `<div class="doc-error" role="alert"><h2>This document could not be opened</h2><p>${escapeHtml(String((error as Error).message ?? error))}</p><p><a href="/">Back to all documents</a></p></div>`;
+    return;
+  }
   if (!tandem.status.readOnly) tandem.editor.commands.focus('end');
 
   const dialog = root.querySelector<HTMLDialogElement>('.user-dialog')!;
