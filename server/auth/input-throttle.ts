@@ -3,7 +3,8 @@
  * is always accepted and charged; when a bucket goes into debt the caller pauses reading from
  * the socket until it is paid back (TCP backpressure slows the sender, nothing is dropped).
  * A sender that has been held back for `closeAfterMs` without ever letting a bucket refill to
- * half is judged abusive; the caller closes it.
+ * half, or whose debt alone would take longer than that to pay, is judged abusive; the caller
+ * closes it.
  */
 export interface ThrottleLimits {
   messagesPerSecond: number;
@@ -61,19 +62,22 @@ export class InputThrottle {
     this.#closeAfterMs = limits.closeAfterMs;
   }
 
-  /** Charges one message; returns how long to stop reading (0: keep going). */
-  charge(bytes: number, isAwareness: boolean): number {
+  /**
+   * Charges one message; returns how long to stop reading (0: keep going). An `echo` (a message
+   * that repeats what we sent, changing nothing) costs only its bytes.
+   */
+  charge(bytes: number, kind: 'awareness' | 'echo' | 'other'): number {
     const now = this.#now();
-    const buckets = isAwareness ? [this.#messages, this.#bytes, this.#awareness] : [this.#messages, this.#bytes];
+    const buckets = kind === 'awareness' ? [this.#messages, this.#bytes, this.#awareness] : kind === 'echo' ? [this.#bytes] : [this.#messages, this.#bytes];
     let rested = true;
     for (const bucket of buckets) {
       bucket.refill(now);
       if (bucket.level < bucket.capacity / 2) rested = false;
     }
     if (rested) this.#throttledSince = null;
-    this.#messages.level -= 1;
     this.#bytes.level -= bytes;
-    if (isAwareness) this.#awareness.level -= 1;
+    if (kind !== 'echo') this.#messages.level -= 1;
+    if (kind === 'awareness') this.#awareness.level -= 1;
     const wait = this.waitMs(now);
     if (wait > 0) this.#throttledSince ??= now;
     return wait;
@@ -89,8 +93,14 @@ export class InputThrottle {
     return wait;
   }
 
-  /** True when the sender has been held back for longer than allowed without a break. */
+  /**
+   * True when the sender has been held back for longer than allowed without a break, or has
+   * already sent more than that long's worth beyond its burst (a paused socket reads nothing, so
+   * the first case alone would only be noticed after the debt is paid).
+   */
   get isAbusive(): boolean {
-    return this.#throttledSince !== null && this.#now() - this.#throttledSince > this.#closeAfterMs;
+    const now = this.#now();
+    if (this.#throttledSince !== null && now - this.#throttledSince > this.#closeAfterMs) return true;
+    return this.waitMs(now) > this.#closeAfterMs;
   }
 }

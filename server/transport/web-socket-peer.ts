@@ -7,6 +7,10 @@
  * rate limit, shutdown); reading resumes only when none holds. Rate limits never drop a message:
  * they pause reading, and only a sender held back for too long is closed (4429).
  *
+ * Stock y-websocket clients send every awareness change they receive straight back. Those echoes
+ * (byte-identical to an awareness message we sent this peer recently) change nothing in the room,
+ * so they count only towards the byte rate, or busy rooms would throttle every member.
+ *
  * Read-only peers: document changes are refused here, on the decoded message kind (an overlong
  * varint type decodes to the same kind), and never reach the room. The sync step 2 a stock
  * client sends in answer to our step 1 is expected once per connection and is ignored silently,
@@ -14,7 +18,7 @@
  */
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { CloseCode, type CloseCodeValue } from '../../shared/protocol.js';
+import { CloseCode, MessageType, type CloseCodeValue } from '../../shared/protocol.js';
 import { decodeClientMessage, isUpdateMessage, type ClientMessage } from '../protocol/codec.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { RoomPeer } from '../room/room-peer.js';
@@ -42,6 +46,19 @@ type Hold = 'loading' | 'room' | 'rate' | 'shutdown';
 
 // `[0, 0]`: no structs, empty delete set. What a read-only client with an empty document answers.
 const EMPTY_UPDATE_BYTES = 2;
+/** Awareness messages sent to a peer that it may echo back; older ones are forgotten. */
+const RECENT_AWARENESS = 128;
+// Rooms encode one broadcast for all peers: compute its key once.
+const awarenessKeys = new WeakMap<Uint8Array, string>();
+
+function awarenessKey(bytes: Uint8Array): string {
+  let key = awarenessKeys.get(bytes);
+  if (key === undefined) {
+    key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    awarenessKeys.set(bytes, key);
+  }
+  return key;
+}
 
 export class WebSocketPeer implements RoomPeer {
   readonly id: string;
@@ -62,6 +79,7 @@ export class WebSocketPeer implements RoomPeer {
   readonly #throttle: InputThrottle;
   #rateTimer: NodeJS.Timeout | null = null;
   #loggedThrottle = false;
+  readonly #sentAwareness = new Set<string>();
 
   constructor(options: WebSocketPeerOptions) {
     this.#options = options;
@@ -102,6 +120,7 @@ export class WebSocketPeer implements RoomPeer {
       this.close(CloseCode.tryAgainLater, 'reader too slow');
       return;
     }
+    if (message[0] === MessageType.awareness) this.#rememberAwareness(message);
     this.#ws.send(message);
   }
 
@@ -111,6 +130,10 @@ export class WebSocketPeer implements RoomPeer {
     this.#deliver = null;
     this.#clearRateTimer();
     this.#ws.close(code, reason);
+    // Read again, whatever held input, so the client's close frame arrives and the TCP
+    // connection ends now rather than at ws's 30 s close timeout. Messages are ignored from here.
+    this.#holds.clear();
+    this.#ws.resume();
   }
 
   /** Closes with the handshake, reading again so the client's answer arrives; drops it after `graceMs`. */
@@ -123,9 +146,6 @@ export class WebSocketPeer implements RoomPeer {
         resolve();
       });
       this.close(code, reason);
-      // Read again, whatever held input, so the client's close frame arrives.
-      this.#holds.clear();
-      this.#ws.resume();
     });
   }
 
@@ -181,7 +201,7 @@ export class WebSocketPeer implements RoomPeer {
       this.close(refused.closeCode, refused.code);
       return;
     }
-    this.#charge((data as Buffer).length, message.kind === 'awareness');
+    this.#charge((data as Buffer).length, message.kind === 'awareness' ? this.#isEcho(data as Buffer) ? 'echo' : 'awareness' : 'other');
     if (this.#closing) return;
     if (!this.canWrite && isUpdateMessage(message)) {
       this.#refuseChange(message);
@@ -206,8 +226,24 @@ export class WebSocketPeer implements RoomPeer {
     this.refusedWrite();
   }
 
-  #charge(bytes: number, isAwareness: boolean): void {
-    const wait = this.#throttle.charge(bytes, isAwareness);
+  #rememberAwareness(message: Uint8Array): void {
+    const key = awarenessKey(message);
+    this.#sentAwareness.delete(key);
+    this.#sentAwareness.add(key);
+    if (this.#sentAwareness.size > RECENT_AWARENESS) {
+      this.#sentAwareness.delete(this.#sentAwareness.values().next().value!);
+    }
+  }
+
+  #isEcho(frame: Buffer): boolean {
+    if (this.#sentAwareness.size === 0) return false;
+    const key = frame.toString('latin1');
+    // Each message we sent excuses one echo.
+    return this.#sentAwareness.delete(key);
+  }
+
+  #charge(bytes: number, kind: 'awareness' | 'echo' | 'other'): void {
+    const wait = this.#throttle.charge(bytes, kind);
     if (wait === 0) return;
     if (this.#throttle.isAbusive) {
       this.#log('warn', CloseCode.rateLimited, 'rate limits exceeded for too long');

@@ -38,6 +38,8 @@ export interface WebSocketGatewayOptions {
 
 export interface WebSocketGateway {
   readonly connectionCount: number;
+  /** Upgrades waiting for their token to be verified. */
+  readonly pendingUpgradeCount: number;
   /** Stops accepting upgrades and pauses every socket's input (shutdown, step one). */
   stopAccepting(): void;
   /** Closes every socket with `code`; those that have not closed after `graceMs` are dropped. */
@@ -205,6 +207,9 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   return {
     get connectionCount() {
       return sessions.size;
+    },
+    get pendingUpgradeCount() {
+      return pendingUpgrades;
     },
     stopAccepting() {
       accepting = false;
