@@ -105,7 +105,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { flag: 'max-connections-per-doc', env: 'TANDEM_MAX_CONNECTIONS_PER_DOC', kind: 'int', default: '2000', help: 'connections per document' },
   { flag: 'compact-log-entries', env: 'TANDEM_COMPACT_LOG_ENTRIES', kind: 'int', default: '500', help: 'compact when the update log has this many entries' },
   { flag: 'compact-log-bytes', env: 'TANDEM_COMPACT_LOG_BYTES', kind: 'int', default: String(4 * MiB), help: 'compact when the update log has this many bytes' },
-  { flag: 'max-connections-per-ip', env: 'TANDEM_MAX_CONNECTIONS_PER_IP', kind: 'int', default: '1000', help: 'connections per client address (429 beyond)' },
+  { flag: 'max-connections-per-ip', env: 'TANDEM_MAX_CONNECTIONS_PER_IP', kind: 'int', default: '1000', help: 'connections per client address, loopback exempt (429 beyond)' },
   { flag: 'max-pending-upgrades', env: 'TANDEM_MAX_PENDING_UPGRADES', kind: 'int', default: '1000', help: 'upgrades waiting for token verification (503 beyond)' },
   { flag: 'max-early-messages', env: 'TANDEM_MAX_EARLY_MESSAGES', kind: 'int', default: '256', help: 'messages a connection may queue before its document loads (1013 beyond)' },
   { flag: 'max-early-bytes', env: 'TANDEM_MAX_EARLY_BYTES', kind: 'int', default: String(64 * MiB), help: 'bytes a connection may queue before its document loads (1013 beyond)' },

@@ -90,16 +90,15 @@ describe('origins and abuse limits', () => {
     }, { message: 'slot released' });
   });
 
-  it('ignores X-Forwarded-For without --trust-proxy (a spoofed header does not pick a bucket)', async () => {
+  it('ignores X-Forwarded-For without --trust-proxy, and does not limit loopback (a proxy or this machine)', async () => {
     server = await startAuthServer(['--max-connections-per-ip', '2']);
     const t = await token({ docs: ['*:write'] });
-    for (const address of ['10.0.0.1', '10.0.0.2']) {
-      const raw = rawSocket(server.wsUrl, `/x?token=${t}`, { headers: { 'x-forwarded-for': address } });
+    // Were the header believed, the third connection "from" 10.0.0.1 would get 429.
+    for (let i = 0; i < 3; i++) {
+      const raw = rawSocket(server.wsUrl, `/x?token=${t}`, { headers: { 'x-forwarded-for': '10.0.0.1' } });
       raws.push(raw);
       await raw.opened;
     }
-    const refused = await upgradeStatus(server.wsUrl, `/x?token=${t}`, { headers: { 'x-forwarded-for': '10.0.0.3' } });
-    expect(refused.status).toBe(429);
   });
 
   it('slows a fast but valid sender by pausing reads and loses none of its updates', async () => {

@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import { isValidDocName } from '../../shared/doc-name.js';
 import { CloseCode, SAVE_ACK_PARAM, type CloseCodeValue } from '../../shared/protocol.js';
 import type { Access } from '../../shared/token-claims.js';
-import type { ServerConfig } from '../config.js';
+import { isLoopbackHost, type ServerConfig } from '../config.js';
 import type { DocumentRegistry } from '../room/document-registry.js';
 import type { Room } from '../room/room.js';
 import { AuthError } from '../auth/auth-error.js';
@@ -91,7 +91,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     if (pendingUpgrades >= limits.maxPendingUpgrades) {
       return refuse(socket, 503, 'too-many-pending', 'too many connections are being opened; try again', fields);
     }
-    const slot = quota.reserve(docName, address);
+    const slot = quota.reserve(docName, isLoopbackHost(address) ? null : address);
     if ('refusal' in slot) return refuse(socket, slot.refusal.status, slot.refusal.code, slot.refusal.message, fields);
     // The slot is held until the TCP socket closes, whether or not it becomes a WebSocket.
     socket.once('close', slot.release);
