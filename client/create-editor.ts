@@ -111,6 +111,13 @@ export function createEditor(options: CreateEditorOptions): TandemEditor {
     }
     emit();
   };
+  // Every failed attempt ends here too; 'status' reports 'disconnected' only after a connection
+  // was open, so a page loaded while the server is unreachable would say "Connecting…" forever.
+  const onConnectionClose = (): void => {
+    if (connection === 'denied' || connection === 'offline') return;
+    connection = 'offline';
+    emit();
+  };
   const onSync = (isSynced: boolean): void => tracker.synced(isSynced);
   const onClosed = (): void => {
     // The server refused us for good (44xx): reconnecting will not help.
@@ -125,6 +132,7 @@ export function createEditor(options: CreateEditorOptions): TandemEditor {
   };
   ws.on('status', onStatus);
   ws.on('sync', onSync);
+  ws.on('connection-close', onConnectionClose);
   ws.on('closed', onClosed);
   ydoc.on('update', onUpdate);
   const stopTracking = tracker.onChange(emit);
@@ -199,6 +207,7 @@ export function createEditor(options: CreateEditorOptions): TandemEditor {
       ydoc.off('update', onUpdate);
       ws.off('status', onStatus);
       ws.off('sync', onSync);
+      ws.off('connection-close', onConnectionClose);
       ws.off('closed', onClosed);
       editor.destroy();
       // The provider leaves the awareness it created alive: announce we left, then stop it.
