@@ -89,7 +89,6 @@ export function renderDocumentPage(root: HTMLElement, name: string): void {
     setTimeout(() => (label.textContent = 'Copy link'), 2000);
   });
 
+  // Leaving announces it at once (presence and carets disappear for the others).
   window.addEventListener('pagehide', () => tandem.destroy(), { once: true });
-  // For debugging and tests: the running editor.
-  (window as unknown as { tandem?: unknown }).tandem = tandem;
 }
