@@ -1,0 +1,41 @@
+/**
+ * A benchmark client: one real provider with its own Y.Doc, whose Y.Text 't' carries the edits.
+ * The harness reads everything through this interface so scenarios do not care which provider
+ * (y-websocket or Hocuspocus) is underneath.
+ */
+import type * as Y from 'yjs';
+import type { ServerKind } from '../servers/server-process.js';
+import { connectHocuspocusClient } from './hocuspocus-client.js';
+import { connectYWebsocketClient } from './y-websocket-client.js';
+
+export interface BenchClient {
+  doc: Y.Doc;
+  text: Y.Text;
+  readonly isSynced: boolean;
+  /** performance.now() of the first "synced", and the text length at that moment. */
+  readonly syncedAt: number | null;
+  readonly lengthAtSync: number | null;
+  /** Update-bearing messages (sync step 2 / update) sent on the current connection. */
+  readonly updatesSent: number;
+  /** Tandem saved acknowledgement: the first n update-bearing messages are durable. */
+  readonly savedCount: number;
+  /** Hocuspocus: changes the server has not yet confirmed applying; 0 elsewhere. */
+  readonly unconfirmed: number;
+  readonly connects: number;
+  onSavedAck(listener: (count: number) => void): void;
+  destroy(): void;
+}
+
+export interface ConnectOptions {
+  saveAck?: boolean;
+}
+
+export function connectBenchClient(kind: ServerKind, wsUrl: string, docName: string, options: ConnectOptions = {}): BenchClient {
+  return kind === 'hocuspocus' ? connectHocuspocusClient(wsUrl, docName) : connectYWebsocketClient(wsUrl, docName, options);
+}
+
+/** First byte 0 (sync) and second byte 1 or 2 (step 2 or update); both varuints are one byte. */
+export function isUpdateBearing(data: unknown): boolean {
+  if (!(data instanceof Uint8Array) || data.length < 2) return false;
+  return data[0] === 0 && (data[1] === 1 || data[1] === 2);
+}

@@ -1,0 +1,58 @@
+/**
+ * Server cost from /proc: CPU seconds (utime + stime of /proc/<pid>/stat) and resident memory
+ * (VmRSS of /proc/<pid>/status). Linux only; every figure is for the server's own PID.
+ */
+import { readFileSync } from 'node:fs';
+import { sleep } from './wait.js';
+
+/** Clock ticks per second; 100 on every mainstream Linux (`getconf CLK_TCK`). */
+const CLOCK_TICKS = 100;
+
+export interface ProcSample {
+  cpuSeconds: number;
+  rssBytes: number;
+  at: number;
+}
+
+export function readCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces; the fields after its closing paren are fixed.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return (utime + stime) / CLOCK_TICKS;
+}
+
+export function readRssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!match?.[1]) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+export function sampleProc(pid: number): ProcSample {
+  return { cpuSeconds: readCpuSeconds(pid), rssBytes: readRssBytes(pid), at: performance.now() };
+}
+
+/**
+ * Waits until the process has used less than `maxCpuFraction` of a core over `windowMs`, after
+ * at least `minWaitMs` (so a debounced store that fires later is still counted), or `timeoutMs`.
+ */
+export async function waitForIdle(
+  pid: number,
+  options: { minWaitMs?: number; windowMs?: number; maxCpuFraction?: number; timeoutMs?: number } = {},
+): Promise<{ idle: boolean; waitedMs: number }> {
+  const { minWaitMs = 0, windowMs = 500, maxCpuFraction = 0.03, timeoutMs = 30_000 } = options;
+  const start = performance.now();
+  if (minWaitMs > 0) await sleep(minWaitMs);
+  let previous = readCpuSeconds(pid);
+  while (performance.now() - start < timeoutMs) {
+    await sleep(windowMs);
+    const current = readCpuSeconds(pid);
+    if (current - previous <= (maxCpuFraction * windowMs) / 1000) {
+      return { idle: true, waitedMs: performance.now() - start };
+    }
+    previous = current;
+  }
+  return { idle: false, waitedMs: performance.now() - start };
+}

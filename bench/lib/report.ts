@@ -1,0 +1,49 @@
+/** Markdown report: every metric row, the servers side by side, and Tandem / best peer. */
+import { bestPeer, ratioToBestPeer, type BenchResults, type MetricRow } from './results.js';
+
+export function formatValue(value: number | null | undefined, unit: string): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return 'n/a';
+  if (unit === 'count') return String(Math.round(value));
+  const abs = Math.abs(value);
+  const digits = abs >= 1000 ? 0 : abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+}
+
+function ratioCell(row: MetricRow): string {
+  const ratio = ratioToBestPeer(row);
+  const best = bestPeer(row);
+  if (ratio === null || !best) return '—';
+  return `${ratio.toFixed(2)}× (vs ${best.kind})`;
+}
+
+function valueCell(row: MetricRow, kind: keyof MetricRow['values']): string {
+  const note = row.notes[kind];
+  const text = formatValue(row.values[kind], row.unit);
+  return note ? `${text} ¹` : text;
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const kinds = results.servers.map((s) => s.kind);
+  const header = ['metric', 'unit', ...results.servers.map((s) => s.label), 'Tandem / best peer'];
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+  ];
+  for (const row of results.rows) {
+    const arrow = row.better === 'lower' ? '↓' : '↑';
+    lines.push(`| ${row.label} ${arrow} | ${row.unit} | ${kinds.map((k) => valueCell(row, k)).join(' | ')} | ${ratioCell(row)} |`);
+  }
+  const notes = results.rows.flatMap((row) =>
+    Object.entries(row.notes).map(([kind, note]) => `- ¹ ${row.label}, ${kind}: ${note}`),
+  );
+  const { machine } = results;
+  return [
+    `Run ${results.startedAt}${results.quick ? ' (--quick: smaller counts, not comparable to a full run)' : ''}, ` +
+      `${results.durationSeconds.toFixed(0)} s; ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}.`,
+    '↓ lower is better, ↑ higher is better; the ratio is Tandem divided by the best peer on that row.',
+    '',
+    ...lines,
+    ...(notes.length ? ['', ...notes] : []),
+    '',
+  ].join('\n');
+}

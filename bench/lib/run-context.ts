@@ -1,0 +1,63 @@
+/**
+ * Builds a ScenarioContext for one server kind and tracks everything it starts, so cleanup stops
+ * exactly the server PIDs this run spawned and destroys its clients, whatever the scenario did.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { connectBenchClient, type BenchClient } from '../clients/bench-client.js';
+import type { ScenarioContext } from '../scenarios/scenario.js';
+import type { ServerLauncher } from '../servers/server-launcher.js';
+import type { ServerHandle } from '../servers/server-process.js';
+import { findFreePort } from './ports.js';
+
+export interface ManagedContext {
+  ctx: ScenarioContext;
+  cleanup(): Promise<void>;
+}
+
+export function createScenarioContext(options: {
+  launcher: ServerLauncher;
+  quick: boolean;
+  workDir: string;
+  log: (line: string) => void;
+}): ManagedContext {
+  const { launcher, workDir } = options;
+  const servers = new Set<ServerHandle>();
+  const clients = new Set<BenchClient>();
+  const dataDirs: string[] = [];
+  const ctx: ScenarioContext = {
+    launcher,
+    quick: options.quick,
+    log: (line) => options.log(`[${launcher.kind}] ${line}`),
+    async newDataDir() {
+      const dir = await mkdtemp(path.join(workDir, `${launcher.kind}-`));
+      dataDirs.push(dir);
+      return dir;
+    },
+    async startServer(dataDir, env) {
+      const dir = dataDir ?? (await ctx.newDataDir());
+      const server = await launcher.start({ port: await findFreePort(), dataDir: dir, ...(env ? { env } : {}) });
+      servers.add(server);
+      void server.exited.then(() => servers.delete(server));
+      return server;
+    },
+    connect(server, docName) {
+      const client = connectBenchClient(launcher.kind, server.wsUrl, docName, { saveAck: launcher.usesSaveAck });
+      clients.add(client);
+      return client;
+    },
+    disconnect(list) {
+      for (const client of list) {
+        if (clients.delete(client)) client.destroy();
+      }
+    },
+  };
+  return {
+    ctx,
+    async cleanup() {
+      ctx.disconnect([...clients]);
+      await Promise.all([...servers].map((server) => server.stop(10_000)));
+      await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+    },
+  };
+}

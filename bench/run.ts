@@ -1,0 +1,142 @@
+/**
+ * `npm run bench [-- --scenario a,b] [--server tandem,hocuspocus] [--quick]`
+ *
+ * Runs each scenario against each server in turn (never two servers at once): a fresh server
+ * process on 127.0.0.1 and a fresh data folder, real clients in this process. Writes
+ * bench/results/latest.json, latest.md and chart.svg, and prints the markdown table.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { renderChart } from './lib/chart.js';
+import { renderMarkdown } from './lib/report.js';
+import { addMetrics, describeMachine, type BenchResults, type MetricRow } from './lib/results.js';
+import { createScenarioContext } from './lib/run-context.js';
+import { SCENARIOS } from './scenarios/index.js';
+import { createLaunchers, SERVER_KINDS } from './servers/index.js';
+import { killStartedServers } from './servers/server-process.js';
+
+const RESULTS_DIR = path.join(import.meta.dirname, 'results');
+/** Hard ceiling for the whole run; every scenario also bounds its own waits. */
+const RUN_TIMEOUT_MS = 30 * 60_000;
+
+const USAGE = `Usage: npm run bench -- [options]
+  --scenario <ids>   comma-separated: ${SCENARIOS.map((s) => s.id).join(', ')} (default: all)
+  --server <kinds>   comma-separated: ${SERVER_KINDS.join(', ')} (default: all)
+  --tandem-ref <ref> build and measure this git commit of Tandem (default: the working tree)
+  --tandem-env K=V   extra environment for the Tandem server (repeatable), e.g. to try a limit
+  --quick            smaller counts and shorter runs, for smoke-testing
+  --help`;
+
+function pick<T extends { id?: string; kind?: string }>(all: readonly T[], wanted: string | undefined, key: 'id' | 'kind'): T[] {
+  if (!wanted) return [...all];
+  const ids = wanted.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const id of ids) {
+    if (!all.some((item) => item[key] === id)) throw new Error(`unknown ${key === 'id' ? 'scenario' : 'server'} '${id}'\n${USAGE}`);
+  }
+  return all.filter((item) => ids.includes(item[key] as string));
+}
+
+function parseEnvPairs(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`--tandem-env wants KEY=VALUE, got '${pair}'`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
+function log(line: string): void {
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      scenario: { type: 'string' },
+      server: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'tandem-ref': { type: 'string' },
+      'tandem-env': { type: 'string', multiple: true },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const scenarios = pick(SCENARIOS, values.scenario, 'id');
+  const tandemRef = values['tandem-ref'];
+  const tandemEnv = parseEnvPairs(values['tandem-env'] ?? []);
+  const launchers = pick(createLaunchers({ ...(tandemRef ? { tandemRef } : {}), tandemEnv }), values.server, 'kind');
+  const quick = values.quick ?? false;
+  for (const launcher of launchers) launcher.prepare(log);
+
+  const started = Date.now();
+  const workDir = await mkdtemp(path.join(tmpdir(), 'tandem-bench-'));
+  const rows: MetricRow[] = [];
+  try {
+    for (const scenario of scenarios) {
+      for (const launcher of launchers) {
+        log(`${scenario.id} on ${launcher.label}…`);
+        const managed = createScenarioContext({ launcher, quick, workDir, log });
+        const { ctx } = managed;
+        try {
+          addMetrics(rows, scenario.id, launcher.kind, await scenario.run(ctx));
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          log(`${scenario.id} on ${launcher.label} failed: ${message}`);
+          addMetrics(rows, scenario.id, launcher.kind, [
+            { id: `${scenario.id}.error`, label: `${scenario.id}: failed`, unit: 'count', better: 'lower', value: null, note: message.split('\n')[0] ?? message },
+          ]);
+        } finally {
+          await managed.cleanup();
+          global.gc?.();
+        }
+      }
+    }
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+
+  const results: BenchResults = {
+    startedAt: new Date(started).toISOString(),
+    durationSeconds: (Date.now() - started) / 1000,
+    quick,
+    machine: describeMachine(),
+    servers: launchers.map((l) => ({ kind: l.kind, label: l.label })),
+    scenarios: scenarios.map((s) => s.id),
+    rows,
+  };
+  const markdown = renderMarkdown(results);
+  await mkdir(RESULTS_DIR, { recursive: true });
+  await writeFile(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(path.join(RESULTS_DIR, 'latest.md'), markdown);
+  await writeFile(path.join(RESULTS_DIR, 'chart.svg'), renderChart(results));
+  process.stdout.write(`\n${markdown}`);
+  log(`wrote ${path.relative(process.cwd(), RESULTS_DIR)}/latest.json, latest.md, chart.svg`);
+}
+
+// Every y-websocket provider adds a process 'exit' listener; thousands of clients are intended.
+process.setMaxListeners(0);
+
+const watchdog = setTimeout(() => {
+  log(`bench exceeded ${RUN_TIMEOUT_MS / 60_000} minutes; killing the servers it started and exiting`);
+  killStartedServers();
+  process.exit(2);
+}, RUN_TIMEOUT_MS);
+watchdog.unref();
+process.once('SIGINT', () => {
+  killStartedServers();
+  process.exit(130);
+});
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);

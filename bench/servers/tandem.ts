@@ -1,0 +1,34 @@
+/**
+ * Tandem under test: the built CLI (`dist/server/cli.js serve`), LevelDB in a temp folder,
+ * persistence always on, log level warn, default limits — except connections per client
+ * address, because every benchmark client comes from 127.0.0.1 (the peers have no such limit).
+ * It is set through the environment, which older builds without the option ignore.
+ */
+import { spawnServer, type ServerHandle } from './server-process.js';
+import type { ServerLauncher, StartOptions } from './server-launcher.js';
+import { prepareTandemCli } from './tandem-build.js';
+
+/** Lifted for load from one address; everything else stays at its default. */
+const BENCH_ENV = { TANDEM_MAX_CONNECTIONS_PER_IP: '1000000' };
+
+export function createTandemLauncher(options: { ref?: string; env?: Record<string, string> } = {}): ServerLauncher {
+  let cli: string | null = null;
+  return {
+    kind: 'tandem',
+    label: options.ref ? `Tandem (${options.ref})` : 'Tandem',
+    usesSaveAck: true,
+    prepare(log) {
+      cli = prepareTandemCli(options.ref, log);
+    },
+    start({ port, dataDir, env }: StartOptions): Promise<ServerHandle> {
+      if (!cli) throw new Error('tandem launcher: prepare() was not called');
+      return spawnServer({
+        kind: 'tandem',
+        port,
+        dataDir,
+        env: { ...BENCH_ENV, ...options.env, ...env },
+        args: [cli, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn'],
+      });
+    },
+  };
+}
