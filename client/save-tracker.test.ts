@@ -69,6 +69,22 @@ describe('SaveTracker', () => {
     expect(tracker.state).toBe('unsaved');
   });
 
+  it('does not declare a change saved on a new connection before its step 2 is acknowledged', () => {
+    // Root cause guarded: a frame sent just before the connection dropped is lost with it; only
+    // the next connection's step 2 carries it again.
+    const tracker = onlineTracker();
+    tracker.sent('update');
+    tracker.localChange(true);
+    tracker.disconnected();
+    tracker.connected();
+    tracker.synced(true);
+    tracker.acknowledged(0);
+    expect(tracker.state).toBe('unsaved');
+    tracker.sent('step2');
+    tracker.acknowledged(1);
+    expect(tracker.state).toBe('saved');
+  });
+
   it('waits for the sync to finish before declaring a change saved', () => {
     const tracker = new SaveTracker();
     tracker.localChange(false);

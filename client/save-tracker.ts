@@ -24,6 +24,12 @@ export class SaveTracker {
   #dirty = false;
   /** Some local change was never sent; only a later sync step 2 carries it. */
   #needsStep2 = false;
+  /**
+   * This connection's sync step 2 went out. A frame sent just before a connection dropped may be
+   * lost with it; the next connection's step 2 carries it again, so nothing is "saved" on a new
+   * connection before its step 2 is acknowledged (whatever order the server answers in).
+   */
+  #step2Sent = false;
   readonly #listeners = new Set<(state: SaveState) => void>();
 
   get state(): SaveState {
@@ -46,6 +52,7 @@ export class SaveTracker {
     this.#synced = false;
     this.#sent = 0;
     this.#acked = 0;
+    this.#step2Sent = false;
   }
 
   disconnected(): void {
@@ -60,7 +67,10 @@ export class SaveTracker {
 
   sent(kind: OutgoingKind): void {
     this.#sent++;
-    if (kind === 'step2') this.#needsStep2 = false;
+    if (kind === 'step2') {
+      this.#needsStep2 = false;
+      this.#step2Sent = true;
+    }
   }
 
   acknowledged(count: number): void {
@@ -75,7 +85,7 @@ export class SaveTracker {
   }
 
   #settle(): void {
-    if (this.#dirty && this.#connected && this.#synced && !this.#needsStep2 && this.#acked >= this.#sent) {
+    if (this.#dirty && this.#connected && this.#synced && this.#step2Sent && !this.#needsStep2 && this.#acked >= this.#sent) {
       this.#setDirty(false);
     }
   }
