@@ -123,12 +123,14 @@ describe('hostile input', () => {
     await slow.opened;
     // Stop reading: the kernel buffers fill and the server's outbound buffer grows.
     (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
-    const writer = connectClient(server.wsUrl, 'firehose');
+    const writer = connectClient(server.wsUrl, 'firehose', { saveAck: true });
     clients.push(writer);
     await writer.synced();
     const chunk = 'z'.repeat(16 * 1024);
     for (let i = 0; i < 400; i++) writer.doc.getText('t').insert(0, chunk);
     await waitFor(() => server.logs.some((l) => l.doc === 'firehose' && l.code === 1013), { timeoutMs: 20_000, message: 'slow reader closed' });
+    // The writer itself is unharmed: everything it sent is stored.
+    await waitFor(() => writer.savedCount >= writer.sentUpdateMessages, { timeoutMs: 20_000, message: 'writer fully acked' });
     const fresh = connectClient(server.wsUrl, 'firehose');
     clients.push(fresh);
     await fresh.synced();
