@@ -45,6 +45,8 @@ class TokenBucket {
   }
 }
 
+const monotonicNow = (): number => performance.now();
+
 export class InputThrottle {
   readonly #messages: TokenBucket;
   readonly #bytes: TokenBucket;
@@ -53,7 +55,7 @@ export class InputThrottle {
   readonly #now: () => number;
   #throttledSince: number | null = null;
 
-  constructor(limits: ThrottleLimits, now: () => number = () => performance.now()) {
+  constructor(limits: ThrottleLimits, now: () => number = monotonicNow) {
     this.#now = now;
     const t = now();
     this.#messages = new TokenBucket(limits.messagesPerSecond, limits.messagesPerSecond * BURST_SECONDS, t);
@@ -67,14 +69,12 @@ export class InputThrottle {
    * that repeats what we sent, changing nothing) costs only its bytes.
    */
   charge(bytes: number, kind: 'awareness' | 'echo' | 'other'): number {
+    // Called for every message: no allocation here.
     const now = this.#now();
-    const buckets = kind === 'awareness' ? [this.#messages, this.#bytes, this.#awareness] : kind === 'echo' ? [this.#bytes] : [this.#messages, this.#bytes];
-    let rested = true;
-    for (const bucket of buckets) {
-      bucket.refill(now);
-      if (bucket.level < bucket.capacity / 2) rested = false;
-    }
-    if (rested) this.#throttledSince = null;
+    const bytesRested = this.#rested(this.#bytes, now);
+    const messagesRested = kind === 'echo' || this.#rested(this.#messages, now);
+    const awarenessRested = kind !== 'awareness' || this.#rested(this.#awareness, now);
+    if (bytesRested && messagesRested && awarenessRested) this.#throttledSince = null;
     this.#bytes.level -= bytes;
     if (kind !== 'echo') this.#messages.level -= 1;
     if (kind === 'awareness') this.#awareness.level -= 1;
@@ -83,14 +83,17 @@ export class InputThrottle {
     return wait;
   }
 
+  #rested(bucket: TokenBucket, now: number): boolean {
+    bucket.refill(now);
+    return bucket.level >= bucket.capacity / 2;
+  }
+
   /** How long reading should still wait, after refilling. */
   waitMs(now = this.#now()): number {
-    let wait = 0;
-    for (const bucket of [this.#messages, this.#bytes, this.#awareness]) {
-      bucket.refill(now);
-      wait = Math.max(wait, bucket.waitMs());
-    }
-    return wait;
+    this.#messages.refill(now);
+    this.#bytes.refill(now);
+    this.#awareness.refill(now);
+    return Math.max(this.#messages.waitMs(), this.#bytes.waitMs(), this.#awareness.waitMs());
   }
 
   /**

@@ -34,7 +34,8 @@ export interface RoomOptions {
 }
 
 interface PeerState {
-  controlledClientIds: Set<number>;
+  /** Awareness client ids this peer introduced; created on its first awareness update. */
+  controlledClientIds: Set<number> | null;
   updateMessages: number;
   ackedUpdateMessages: number;
   queued: number;
@@ -94,7 +95,7 @@ export class Room {
   /** Adds a peer and starts the sync handshake: our state vector, then everyone's presence. */
   attach(peer: RoomPeer): void {
     if (this.#destroyed) throw new Error(`room ${this.name} is destroyed`);
-    this.#peers.set(peer, { controlledClientIds: new Set(), updateMessages: 0, ackedUpdateMessages: 0, queued: 0, paused: false });
+    this.#peers.set(peer, { controlledClientIds: null, updateMessages: 0, ackedUpdateMessages: 0, queued: 0, paused: false });
     peer.send(encodeSyncStep1(this.doc));
     if (this.awareness.getStates().size > 0) {
       peer.send(this.#encodeAwarenessStates([...this.awareness.getStates().keys()]));
@@ -106,7 +107,7 @@ export class Room {
     const state = this.#peers.get(peer);
     if (!state) return;
     this.#peers.delete(peer);
-    if (state.controlledClientIds.size > 0) {
+    if (state.controlledClientIds && state.controlledClientIds.size > 0) {
       awarenessProtocol.removeAwarenessStates(this.awareness, [...state.controlledClientIds], null);
     }
   }
@@ -263,7 +264,8 @@ export class Room {
     const changed = [...change.added, ...change.updated, ...change.removed];
     const sender = this.#peers.has(origin as RoomPeer) ? (origin as RoomPeer) : null;
     if (sender) {
-      const controlled = this.#peers.get(sender)!.controlledClientIds;
+      const state = this.#peers.get(sender)!;
+      const controlled = (state.controlledClientIds ??= new Set());
       for (const id of change.added) controlled.add(id);
       for (const id of change.removed) controlled.delete(id);
     }

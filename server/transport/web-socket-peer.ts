@@ -16,6 +16,7 @@
  * client sends in answer to our step 1 is expected once per connection and is ignored silently,
  * as are empty updates; every other change counts towards the 1008 close.
  */
+import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { CloseCode, MessageType, type CloseCodeValue } from '../../shared/protocol.js';
@@ -42,7 +43,9 @@ export interface WebSocketPeerOptions {
   throttle: ThrottleLimits;
 }
 
-type Hold = 'loading' | 'room' | 'rate' | 'shutdown';
+/** Reasons to stop reading, as bits: a peer holds a number, not a Set (idle connections add up). */
+const Hold = { loading: 1, room: 2, rate: 4, shutdown: 8 } as const;
+type Hold = (typeof Hold)[keyof typeof Hold];
 
 // `[0, 0]`: no structs, empty delete set. What a read-only client with an empty document answers.
 const EMPTY_UPDATE_BYTES = 2;
@@ -60,6 +63,15 @@ function awarenessKey(bytes: Uint8Array): string {
   return key;
 }
 
+/** The TCP socket under a `ws` WebSocket (`_socket`: not public API, stable across ws 8). */
+function tcpSocketOf(ws: WebSocket): Socket | undefined {
+  return (ws as unknown as { _socket?: Socket })._socket;
+}
+
+function uncork(socket: Socket): void {
+  socket.uncork();
+}
+
 export class WebSocketPeer implements RoomPeer {
   readonly id: string;
   readonly docName: string;
@@ -70,16 +82,17 @@ export class WebSocketPeer implements RoomPeer {
   readonly #ws: WebSocket;
   readonly #options: WebSocketPeerOptions;
   #deliver: ((message: ClientMessage) => void) | null = null;
-  #early: ClientMessage[] = [];
+  #early: ClientMessage[] | null = [];
   #earlyBytes = 0;
   #refusedWrites = 0;
   #sawSyncStep2 = false;
   #closing = false;
-  readonly #holds = new Set<Hold>();
+  #holds = 0;
   readonly #throttle: InputThrottle;
   #rateTimer: NodeJS.Timeout | null = null;
   #loggedThrottle = false;
-  readonly #sentAwareness = new Set<string>();
+  /** Created on the first awareness message sent. */
+  #sentAwareness: Set<string> | null = null;
 
   constructor(options: WebSocketPeerOptions) {
     this.#options = options;
@@ -95,7 +108,7 @@ export class WebSocketPeer implements RoomPeer {
     });
     this.#ws.on('close', () => this.#clearRateTimer());
     // Nothing is read until the document is loaded: nothing is answered from an empty document.
-    this.#hold('loading');
+    this.#hold(Hold.loading);
   }
 
   get isOpen(): boolean {
@@ -105,11 +118,11 @@ export class WebSocketPeer implements RoomPeer {
   /** Starts delivering messages to the room, the early ones first, in order. */
   bind(deliver: (message: ClientMessage) => void): void {
     this.#deliver = deliver;
-    const early = this.#early;
-    this.#early = [];
+    const early = this.#early ?? [];
+    this.#early = null;
     this.#earlyBytes = 0;
     for (const message of early) deliver(message);
-    this.#release('loading');
+    this.#release(Hold.loading);
   }
 
   send(message: Uint8Array): void {
@@ -121,7 +134,19 @@ export class WebSocketPeer implements RoomPeer {
       return;
     }
     if (message[0] === MessageType.awareness) this.#rememberAwareness(message);
+    this.#corkUntilNextTick();
     this.#ws.send(message);
+  }
+
+  /**
+   * Everything sent to this peer in one turn (a room drain: several relayed updates, an ack)
+   * leaves in one write system call instead of one per frame.
+   */
+  #corkUntilNextTick(): void {
+    const socket = tcpSocketOf(this.#ws);
+    if (!socket || socket.writableCorked > 0) return;
+    socket.cork();
+    process.nextTick(uncork, socket);
   }
 
   close(code: CloseCodeValue, reason: string): void {
@@ -132,7 +157,7 @@ export class WebSocketPeer implements RoomPeer {
     this.#ws.close(code, reason);
     // Read again, whatever held input, so the client's close frame arrives and the TCP
     // connection ends now rather than at ws's 30 s close timeout. Messages are ignored from here.
-    this.#holds.clear();
+    this.#holds = 0;
     this.#ws.resume();
   }
 
@@ -164,16 +189,16 @@ export class WebSocketPeer implements RoomPeer {
 
   /** Room backpressure: its queue for this peer is full. */
   pauseInput(): void {
-    this.#hold('room');
+    this.#hold(Hold.room);
   }
 
   resumeInput(): void {
-    this.#release('room');
+    this.#release(Hold.room);
   }
 
   /** Shutdown: read nothing more (closeAndWait reads again for the close handshake). */
   stopInput(): void {
-    this.#hold('shutdown');
+    this.#hold(Hold.shutdown);
   }
 
   refusedWrite(): void {
@@ -211,7 +236,7 @@ export class WebSocketPeer implements RoomPeer {
       this.#deliver(message);
       return;
     }
-    this.#early.push(message);
+    (this.#early ??= []).push(message);
     this.#earlyBytes += (data as Buffer).length;
     if (this.#early.length > this.#options.maxEarlyMessages || this.#earlyBytes > this.#options.maxEarlyBytes) {
       this.#log('warn', CloseCode.tryAgainLater, 'too much sent before the document loaded');
@@ -228,15 +253,14 @@ export class WebSocketPeer implements RoomPeer {
 
   #rememberAwareness(message: Uint8Array): void {
     const key = awarenessKey(message);
-    this.#sentAwareness.delete(key);
-    this.#sentAwareness.add(key);
-    if (this.#sentAwareness.size > RECENT_AWARENESS) {
-      this.#sentAwareness.delete(this.#sentAwareness.values().next().value!);
-    }
+    const sent = (this.#sentAwareness ??= new Set());
+    sent.delete(key);
+    sent.add(key);
+    if (sent.size > RECENT_AWARENESS) sent.delete(sent.values().next().value!);
   }
 
   #isEcho(frame: Buffer): boolean {
-    if (this.#sentAwareness.size === 0) return false;
+    if (!this.#sentAwareness || this.#sentAwareness.size === 0) return false;
     const key = frame.toString('latin1');
     // Each message we sent excuses one echo.
     return this.#sentAwareness.delete(key);
@@ -258,13 +282,13 @@ export class WebSocketPeer implements RoomPeer {
   }
 
   #pauseForRate(ms: number): void {
-    this.#hold('rate');
+    this.#hold(Hold.rate);
     this.#rateTimer = setTimeout(() => {
       this.#rateTimer = null;
       // Messages already buffered when we paused were charged meanwhile: wait for those too.
       const more = this.#throttle.waitMs();
       if (more > 0 && !this.#closing) this.#pauseForRate(more);
-      else this.#release('rate');
+      else this.#release(Hold.rate);
     }, ms);
   }
 
@@ -274,13 +298,13 @@ export class WebSocketPeer implements RoomPeer {
   }
 
   #hold(reason: Hold): void {
-    this.#holds.add(reason);
+    this.#holds |= reason;
     this.#ws.pause();
   }
 
   #release(reason: Hold): void {
-    this.#holds.delete(reason);
-    if (this.#holds.size === 0 && !this.#closing) this.#ws.resume();
+    this.#holds &= ~reason;
+    if (this.#holds === 0 && !this.#closing) this.#ws.resume();
   }
 
   #log(level: 'warn' | 'info', code: number, msg: string, reason?: string): void {

@@ -10,7 +10,6 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { isValidDocName } from '../../shared/doc-name.js';
@@ -68,6 +67,9 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   const sessions = new Map<WebSocketPeer, Session>();
   const quota = new ConnectionQuota(limits);
   let pendingUpgrades = 0;
+  // Connection ids only need to be unique within the process, for logs; a counter is also the
+  // cheapest string to keep per idle connection.
+  let connections = 0;
   let accepting = true;
 
   const refuse = (socket: Duplex, status: number, code: string, message: string, fields: Record<string, unknown>): void => {
@@ -75,8 +77,12 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     rejectUpgrade(socket, status, code, message);
   };
 
+  // Defined out here, not inside onUpgrade: a closure created there would keep onUpgrade's whole
+  // scope (the request, its headers, the URL) alive for as long as the socket lives.
+  const onUpgradeSocketError = (error: Error): void => logger.debug({ err: error }, 'socket error during upgrade');
+
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', (error) => logger.debug({ err: error }, 'socket error during upgrade'));
+    socket.on('error', onUpgradeSocketError);
     if (!accepting) return rejectUpgrade(socket, 503, 'shutting-down', 'server is shutting down');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const docName = documentNameFromPath(url.pathname, config.pathPrefix);
@@ -97,14 +103,13 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     socket.once('close', slot.release);
     pendingUpgrades++;
     const token = tokenFromRequest(req, { allowCookie: false });
+    const wantsSaveAck = url.searchParams.get(SAVE_ACK_PARAM) === '1';
     authorizeDocument(access, token, docName)
       .then(
         ({ principal, access: granted }) => {
           if (socket.destroyed) return;
           if (!accepting) return rejectUpgrade(socket, 503, 'shutting-down', 'server is shutting down');
-          wss.handleUpgrade(req, socket, head, (ws) => {
-            onConnection(ws, docName, url.searchParams.get(SAVE_ACK_PARAM) === '1', principal, granted);
-          });
+          wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, docName, wantsSaveAck, principal, granted));
         },
         (error: unknown) => {
           if (error instanceof AuthError) {
@@ -123,7 +128,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   const onConnection = (ws: WebSocket, docName: string, wantsSaveAck: boolean, principal: Principal, granted: Access): void => {
     const peer = new WebSocketPeer({
       ws,
-      id: randomUUID(),
+      id: `c${++connections}`,
       docName,
       canWrite: granted === 'write',
       wantsSaveAck,
