@@ -94,6 +94,13 @@ export function runDocumentStoreContract(name: string, createHarness: () => Prom
       ]);
     });
 
+    it('leaves the listed stats alone when an append brings none', async () => {
+      await store.appendUpdates('quiet', 1, [textUpdate(new Y.Doc(), 'a')], { bytes: 5, updatedAt: 500 });
+      await store.appendUpdates('quiet', 2, [textUpdate(new Y.Doc(), 'b')], null);
+      expect(await store.list()).toEqual([{ name: 'quiet', bytes: 5, updatedAt: 500 }]);
+      expect((await store.load('quiet')).lastSeq).toBe(2);
+    });
+
     it('keeps what was written across close and reopen', async () => {
       await store.appendUpdates('kept', 1, [textUpdate(new Y.Doc(), 'durable')], { bytes: 7, updatedAt: 1 });
       await store.close();

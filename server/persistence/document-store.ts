@@ -27,8 +27,12 @@ export interface DocumentInfo extends DocumentStats {
 
 export interface DocumentStore {
   load(name: string): Promise<StoredDocument>;
-  /** Appends updates with sequence numbers `firstSeq`, `firstSeq + 1`, … in one atomic write. */
-  appendUpdates(name: string, firstSeq: number, updates: Uint8Array[], stats: DocumentStats): Promise<void>;
+  /**
+   * Appends updates with sequence numbers `firstSeq`, `firstSeq + 1`, … in one atomic write;
+   * `stats` null leaves the listed size and time as they were (they are refreshed at most every
+   * second, and always on compaction).
+   */
+  appendUpdates(name: string, firstSeq: number, updates: Uint8Array[], stats: DocumentStats | null): Promise<void>;
   /** Atomically replaces the snapshot and deletes the log entries up to and including `throughSeq`. */
   compact(name: string, snapshot: Uint8Array, throughSeq: number, stats: DocumentStats): Promise<void>;
   list(): Promise<DocumentInfo[]>;

@@ -1,6 +1,6 @@
 /**
- * DocumentStore on LevelDB (package `level`). Three sublevels: `snap` (name → snapshot),
- * `log` (name NUL seq → update) and `meta` (name → JSON stats). Names never contain NUL (see
+ * DocumentStore on LevelDB (package `level`). Three key spaces: snapshots (name → snapshot),
+ * the log (name NUL seq → update) and meta (name → JSON stats). Names never contain NUL (see
  * shared/doc-name.ts), so one document's log range never overlaps another's. Writes from all
  * documents are group-committed (see group-commit.ts).
  */
@@ -17,19 +17,24 @@ export interface LeveldbStoreOptions {
 
 type Bytes = Uint8Array;
 type Db = Level<string, Bytes>;
-const openSublevel = (db: Db, name: string) => db.sublevel<string, Bytes>(name, { valueEncoding: 'view' });
-type Sublevel = ReturnType<typeof openSublevel>;
-type WriteOp = { type: 'put'; sublevel: Sublevel; key: string; value: Bytes } | { type: 'del'; sublevel: Sublevel; key: string };
+type WriteOp = { type: 'put'; key: string; value: Bytes } | { type: 'del'; key: string };
+
+/**
+ * Key spaces, laid out exactly as `level` sublevels named snap, log and meta would be
+ * (`!name!` + key), but written through the root database: the hot append path then skips the
+ * sublevel machinery's per-operation work.
+ */
+const Space = { snapshot: '!snap!', log: '!log!', meta: '!meta!' } as const;
 
 const SEQ_DIGITS = 12;
 const json = { encoder: new TextEncoder(), decoder: new TextDecoder() };
 
 function logKey(name: string, seq: number): string {
-  return `${name}\u0000${seq.toString(16).padStart(SEQ_DIGITS, '0')}`;
+  return `${Space.log}${name}\u0000${seq.toString(16).padStart(SEQ_DIGITS, '0')}`;
 }
 
 function logRange(name: string): { gt: string; lt: string } {
-  return { gt: `${name}\u0000`, lt: `${name}\u0001` };
+  return { gt: `${Space.log}${name}\u0000`, lt: `${Space.log}${name}\u0001` };
 }
 
 function seqOfLogKey(key: string): number {
@@ -44,26 +49,20 @@ export async function createLeveldbStore(options: LeveldbStoreOptions): Promise<
 
 class LeveldbStore implements DocumentStore {
   readonly #db: Db;
-  readonly #snapshots: Sublevel;
-  readonly #log: Sublevel;
-  readonly #meta: Sublevel;
   readonly #commits: GroupCommitter<WriteOp>;
   #closed: Promise<void> | null = null;
 
   constructor(db: Db, fsync: boolean) {
     this.#db = db;
-    this.#snapshots = openSublevel(db, 'snap');
-    this.#log = openSublevel(db, 'log');
-    this.#meta = openSublevel(db, 'meta');
     const writeOptions = { sync: fsync };
     this.#commits = new GroupCommitter<WriteOp>((ops) => this.#db.batch(ops, writeOptions));
   }
 
   async load(name: string): Promise<StoredDocument> {
-    const snapshot = (await this.#snapshots.get(name)) ?? null;
+    const snapshot = (await this.#db.get(Space.snapshot + name)) ?? null;
     const log: Uint8Array[] = [];
     let lastSeq = 0;
-    for await (const [key, value] of this.#log.iterator(logRange(name))) {
+    for await (const [key, value] of this.#db.iterator(logRange(name))) {
       log.push(value);
       lastSeq = seqOfLogKey(key);
     }
@@ -74,16 +73,16 @@ class LeveldbStore implements DocumentStore {
     return { snapshot, log, lastSeq };
   }
 
-  appendUpdates(name: string, firstSeq: number, updates: Uint8Array[], stats: DocumentStats): Promise<void> {
-    const ops: WriteOp[] = updates.map((update, i) => ({ type: 'put', sublevel: this.#log, key: logKey(name, firstSeq + i), value: update }));
-    ops.push(this.#metaPut(name, stats, firstSeq + updates.length - 1));
+  appendUpdates(name: string, firstSeq: number, updates: Uint8Array[], stats: DocumentStats | null): Promise<void> {
+    const ops: WriteOp[] = updates.map((update, i) => ({ type: 'put', key: logKey(name, firstSeq + i), value: update }));
+    if (stats) ops.push(this.#metaPut(name, stats, firstSeq + updates.length - 1));
     return this.#commits.submit(ops, updates.reduce((bytes, update) => bytes + update.length, 0));
   }
 
   async compact(name: string, snapshot: Uint8Array, throughSeq: number, stats: DocumentStats): Promise<void> {
-    const ops: WriteOp[] = [{ type: 'put', sublevel: this.#snapshots, key: name, value: snapshot }];
-    for await (const key of this.#log.keys({ ...logRange(name), lte: logKey(name, throughSeq) })) {
-      ops.push({ type: 'del', sublevel: this.#log, key });
+    const ops: WriteOp[] = [{ type: 'put', key: Space.snapshot + name, value: snapshot }];
+    for await (const key of this.#db.keys({ ...logRange(name), lte: logKey(name, throughSeq) })) {
+      ops.push({ type: 'del', key });
     }
     ops.push(this.#metaPut(name, stats, throughSeq));
     await this.#commits.submit(ops, snapshot.length);
@@ -91,9 +90,9 @@ class LeveldbStore implements DocumentStore {
 
   async list(): Promise<DocumentInfo[]> {
     const documents: DocumentInfo[] = [];
-    for await (const [name, value] of this.#meta.iterator()) {
+    for await (const [key, value] of this.#db.iterator({ gt: Space.meta, lt: `${Space.meta}\uffff` })) {
       const meta = parseMeta(value);
-      documents.push({ name, bytes: meta.bytes, updatedAt: meta.updatedAt });
+      documents.push({ name: key.slice(Space.meta.length), bytes: meta.bytes, updatedAt: meta.updatedAt });
     }
     return documents;
   }
@@ -104,13 +103,13 @@ class LeveldbStore implements DocumentStore {
   }
 
   async #readMeta(name: string): Promise<StoredMeta | null> {
-    const value = await this.#meta.get(name);
+    const value = await this.#db.get(Space.meta + name);
     return value ? parseMeta(value) : null;
   }
 
   #metaPut(name: string, stats: DocumentStats, lastSeq: number): WriteOp {
     const meta: StoredMeta = { bytes: stats.bytes, updatedAt: stats.updatedAt, lastSeq };
-    return { type: 'put', sublevel: this.#meta, key: name, value: json.encoder.encode(JSON.stringify(meta)) };
+    return { type: 'put', key: Space.meta + name, value: json.encoder.encode(JSON.stringify(meta)) };
   }
 }
 
