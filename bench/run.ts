@@ -26,6 +26,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --server <kinds>   comma-separated: ${SERVER_KINDS.join(', ')} (default: all)
   --tandem-ref <ref> build and measure this git commit of Tandem (default: the working tree)
   --tandem-env K=V   extra environment for the Tandem server (repeatable), e.g. to try a limit
+  --tandem-node-arg  extra node flag for the Tandem server (repeatable), e.g. --tandem-node-arg=--cpu-prof
   --quick            smaller counts and shorter runs, for smoke-testing
   --help`;
 
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       'tandem-ref': { type: 'string' },
       'tandem-env': { type: 'string', multiple: true },
+      'tandem-node-arg': { type: 'string', multiple: true },
       help: { type: 'boolean', default: false },
     },
   });
@@ -70,7 +72,8 @@ async function main(): Promise<void> {
   const scenarios = pick(SCENARIOS, values.scenario, 'id');
   const tandemRef = values['tandem-ref'];
   const tandemEnv = parseEnvPairs(values['tandem-env'] ?? []);
-  const launchers = pick(createLaunchers({ ...(tandemRef ? { tandemRef } : {}), tandemEnv }), values.server, 'kind');
+  const tandemOptions = { ...(tandemRef ? { ref: tandemRef } : {}), env: tandemEnv, nodeArgs: values['tandem-node-arg'] ?? [] };
+  const launchers = pick(createLaunchers(tandemOptions), values.server, 'kind');
   const quick = values.quick ?? false;
   for (const launcher of launchers) launcher.prepare(log);
 
@@ -108,6 +111,7 @@ async function main(): Promise<void> {
     machine: describeMachine(),
     servers: launchers.map((l) => ({ kind: l.kind, label: l.label })),
     scenarios: scenarios.map((s) => s.id),
+    tandem: { ref: tandemRef ?? 'working tree', env: tandemEnv, nodeArgs: tandemOptions.nodeArgs },
     rows,
   };
   const markdown = renderMarkdown(results);

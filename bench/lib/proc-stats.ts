@@ -42,7 +42,7 @@ export async function waitForIdle(
   pid: number,
   options: { minWaitMs?: number; windowMs?: number; maxCpuFraction?: number; timeoutMs?: number } = {},
 ): Promise<{ idle: boolean; waitedMs: number }> {
-  const { minWaitMs = 0, windowMs = 500, maxCpuFraction = 0.03, timeoutMs = 30_000 } = options;
+  const { minWaitMs = 0, windowMs = 1_000, maxCpuFraction = 0.05, timeoutMs = 30_000 } = options;
   const start = performance.now();
   if (minWaitMs > 0) await sleep(minWaitMs);
   let previous = readCpuSeconds(pid);

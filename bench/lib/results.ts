@@ -23,6 +23,7 @@ export interface BenchResults {
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
   servers: { kind: ServerKind; label: string }[];
   scenarios: string[];
+  tandem: { ref: string; env: Record<string, string>; nodeArgs: string[] };
   rows: MetricRow[];
 }
 

@@ -11,7 +11,15 @@ import { prepareTandemCli } from './tandem-build.js';
 /** Lifted for load from one address; everything else stays at its default. */
 const BENCH_ENV = { TANDEM_MAX_CONNECTIONS_PER_IP: '1000000' };
 
-export function createTandemLauncher(options: { ref?: string; env?: Record<string, string> } = {}): ServerLauncher {
+export interface TandemLauncherOptions {
+  /** Git ref to build and run instead of the working tree. */
+  ref?: string;
+  env?: Record<string, string>;
+  /** Extra `node` flags for the server, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
+  nodeArgs?: string[];
+}
+
+export function createTandemLauncher(options: TandemLauncherOptions = {}): ServerLauncher {
   let cli: string | null = null;
   return {
     kind: 'tandem',
@@ -27,7 +35,7 @@ export function createTandemLauncher(options: { ref?: string; env?: Record<strin
         port,
         dataDir,
         env: { ...BENCH_ENV, ...options.env, ...env },
-        args: [cli, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn'],
+        args: [...(options.nodeArgs ?? []), cli, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn'],
       });
     },
   };
