@@ -2,7 +2,8 @@
  * One document's write queue: Yjs updates in, durable LevelDB (or other store) writes out.
  *
  * Writes for a document are serialised (one in flight at a time) and everything that arrives
- * while a write is in flight goes out as the next write, merged into one update, so a busy
+ * while a write is in flight goes out as the next write (merged into one update when there are
+ * more than a few), so a busy
  * document costs one store write per round trip rather than one per keystroke. A failed write is
  * logged with the document name and retried with backoff; nothing after it is reported durable
  * until it succeeds. The log is compacted into the snapshot when it grows past a threshold, and
@@ -36,6 +37,7 @@ const MAX_UPDATES_PER_WRITE = 1_000;
 const MAX_BYTES_PER_WRITE = 8 * 1024 * 1024;
 
 const STATS_INTERVAL_MS = 1_000;
+const MAX_UNMERGED_ENTRIES = 4;
 
 type DurableCallback = () => void;
 
@@ -140,10 +142,13 @@ export class DocumentWriter {
     const batch = this.#takeBatch();
     const lastGeneration = batch[batch.length - 1]!.generation;
     const updates = batch.map((entry) => entry.update);
-    const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+    // A few updates are cheaper to store as they are than to merge; many are merged so that a
+    // flood does not fill the log (and trigger compactions) with thousands of tiny entries.
+    const entries = updates.length <= MAX_UNMERGED_ENTRIES ? updates : [Y.mergeUpdates(updates)];
+    const bytes = entries.reduce((sum, entry) => sum + entry.length, 0);
     const seq = this.#lastSeq + 1;
     try {
-      await this.#options.store.appendUpdates(this.#options.name, seq, [merged], this.#statsToRecord(merged.length));
+      await this.#options.store.appendUpdates(this.#options.name, seq, entries, this.#statsToRecord(bytes));
     } catch (error) {
       // Put the batch back in front, in order, and retry: nothing in it is acknowledged.
       this.#pending.unshift(...batch);
@@ -151,9 +156,9 @@ export class DocumentWriter {
       return;
     }
     this.#failures = 0;
-    this.#lastSeq = seq;
-    this.#logEntries++;
-    this.#logBytes += merged.length;
+    this.#lastSeq = seq + entries.length - 1;
+    this.#logEntries += entries.length;
+    this.#logBytes += bytes;
     this.#markDurable(lastGeneration);
     if (this.#logExceedsPolicy()) this.#compactionWanted = true;
   }

@@ -37,7 +37,11 @@ interface PeerState {
   /** Awareness client ids this peer introduced; created on its first awareness update. */
   controlledClientIds: Set<number> | null;
   updateMessages: number;
+  /** Highest count handed to the writer to acknowledge once durable. */
   ackedUpdateMessages: number;
+  /** Highest count known durable, and the highest sent. */
+  durableAck: number;
+  sentAck: number;
   queued: number;
   paused: boolean;
 }
@@ -95,7 +99,7 @@ export class Room {
   /** Adds a peer and starts the sync handshake: our state vector, then everyone's presence. */
   attach(peer: RoomPeer): void {
     if (this.#destroyed) throw new Error(`room ${this.name} is destroyed`);
-    this.#peers.set(peer, { controlledClientIds: null, updateMessages: 0, ackedUpdateMessages: 0, queued: 0, paused: false });
+    this.#peers.set(peer, { controlledClientIds: null, updateMessages: 0, ackedUpdateMessages: 0, durableAck: 0, sentAck: 0, queued: 0, paused: false });
     peer.send(encodeSyncStep1(this.doc));
     if (this.awareness.getStates().size > 0) {
       peer.send(this.#encodeAwarenessStates([...this.awareness.getStates().keys()]));
@@ -227,10 +231,20 @@ export class Room {
     if (peer.wantsSaveAck && state.updateMessages > state.ackedUpdateMessages) {
       const count = state.updateMessages;
       state.ackedUpdateMessages = count;
-      this.#writer.onDurable(() => {
-        if (peer.isOpen) peer.send(encodeSavedAck(count));
-      });
+      this.#writer.onDurable(() => this.#ackDurable(peer, state, count));
     }
+  }
+
+  /** Several drains often become durable in one write: send the peer one ack, the highest. */
+  #ackDurable(peer: RoomPeer, state: PeerState, count: number): void {
+    const scheduled = state.durableAck > state.sentAck;
+    state.durableAck = Math.max(state.durableAck, count);
+    if (scheduled) return;
+    queueMicrotask(() => {
+      if (state.durableAck <= state.sentAck) return;
+      state.sentAck = state.durableAck;
+      if (peer.isOpen) peer.send(encodeSavedAck(state.sentAck));
+    });
   }
 
   /** Most joins start from an empty state vector: serve them one cached full-state message. */
