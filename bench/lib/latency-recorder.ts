@@ -10,6 +10,8 @@ export class LatencyRecorder {
   private readonly sendTimes: number[] = [];
   private readonly base: number;
   private readonly receivers: readonly BenchClient[];
+  /** Per receiver, how many edits it has seen. */
+  private readonly seen = new Map<BenchClient, number>();
   private recording = true;
   /** Edits before this index are warm-up and not sampled. */
   private measuredFrom = 0;
@@ -21,16 +23,17 @@ export class LatencyRecorder {
     this.base = writer.text.length;
     this.receivers = receivers;
     for (const receiver of receivers) {
-      let seen = receiver.text.length - this.base;
+      this.seen.set(receiver, receiver.text.length - this.base);
       receiver.text.observe(() => {
         const now = performance.now();
         const reached = receiver.text.length - this.base;
+        const seen = this.seen.get(receiver)!;
         if (this.recording) {
           for (let i = Math.max(seen, this.measuredFrom); i < reached && i < this.sendTimes.length; i++) {
             this.samples.push(now - this.sendTimes[i]!);
           }
         }
-        seen = Math.max(seen, reached);
+        this.seen.set(receiver, Math.max(seen, reached));
       });
     }
   }
@@ -69,7 +72,22 @@ export class LatencyRecorder {
     return missing;
   }
 
-  stop(): void {
+  /**
+   * Stops sampling. Measured edits some receiver still lacks are sampled as their age now, a
+   * lower bound: a server that stalls must not look fast because its slowest edits never arrive.
+   * Returns how many such censored samples were added.
+   */
+  stop(): number {
+    if (!this.recording) return 0;
     this.recording = false;
+    const now = performance.now();
+    let censored = 0;
+    for (const receiver of this.receivers) {
+      for (let i = Math.max(this.seen.get(receiver)!, this.measuredFrom); i < this.sendTimes.length; i++) {
+        this.samples.push(now - this.sendTimes[i]!);
+        censored += 1;
+      }
+    }
+    return censored;
   }
 }

@@ -9,7 +9,7 @@ import { connectMany } from '../lib/connect-many.js';
 import { waitDurable } from '../lib/durable.js';
 import { LatencyRecorder } from '../lib/latency-recorder.js';
 import { summarize } from '../lib/percentiles.js';
-import { readRssBytes } from '../lib/proc-stats.js';
+import { readCpuSeconds, readRssBytes } from '../lib/proc-stats.js';
 import { sleep, waitUntil, yieldToLoop } from '../lib/wait.js';
 import type { Metric, Scenario } from './scenario.js';
 
@@ -44,6 +44,7 @@ export const floodScenario: Scenario = {
     await sleep(500);
 
     recorder.startMeasuring();
+    const cpuBefore = readCpuSeconds(server.pid);
     const floodStart = performance.now();
     for (let sent = 0; sent < keystrokes; ) {
       const end = Math.min(keystrokes, sent + CHUNK);
@@ -54,7 +55,8 @@ export const floodScenario: Scenario = {
     const complete = await waitUntil(() => observer!.text.length >= keystrokes, { timeoutMs, intervalMs: 2 });
     const floodMs = performance.now() - floodStart;
     const received = observer!.text.length;
-    recorder.stop();
+    const cpuDuring = readCpuSeconds(server.pid) - cpuBefore;
+    const censored = recorder.stop();
     calmRunning = false;
     await calmLoop;
     // Only Tandem has a durability signal worth waiting for here.
@@ -65,7 +67,7 @@ export const floodScenario: Scenario = {
     const rate = received / (floodMs / 1000);
     ctx.log(
       `flood: ${received}/${keystrokes} relayed in ${(floodMs / 1000).toFixed(1)} s (client generated them in ${generatedMs.toFixed(0)} ms) → ` +
-        `${rate.toFixed(0)}/s; calm doc p99 ${calm.p99.toFixed(1)} ms over ${calm.count} deliveries`,
+        `${rate.toFixed(0)}/s, server CPU ${cpuDuring.toFixed(1)} s; calm doc p99 ${calm.p99.toFixed(1)} ms over ${calm.count} deliveries (${censored} never arrived)`,
     );
     ctx.disconnect(opened.clients);
     await server.stop();
@@ -79,7 +81,21 @@ export const floodScenario: Scenario = {
         value: rate,
         ...(complete ? {} : { note: `only ${received}/${keystrokes} arrived within ${timeoutMs / 1000} s` }),
       },
-      { id: 'flood.calmP99', label: `${label}: other document's p99 latency meanwhile`, unit: 'ms', better: 'lower', value: calm.p99 },
+      {
+        id: 'flood.calmP99',
+        label: `${label}: other document's p99 latency meanwhile`,
+        unit: 'ms',
+        better: 'lower',
+        value: calm.p99,
+        ...(censored ? { note: `${censored}/${calm.count} deliveries had not arrived when the flood ended (counted at their age then)` } : {}),
+      },
+      {
+        id: 'flood.cpuShare',
+        label: `${label}: server CPU busy during the flood`,
+        unit: '% of a core',
+        better: 'lower',
+        value: (cpuDuring / (floodMs / 1000)) * 100,
+      },
       { id: 'flood.rss', label: `${label}: server peak RSS`, unit: 'MB', better: 'lower', value: peakRss / 2 ** 20 },
     ];
     if (ctx.launcher.usesSaveAck) {
