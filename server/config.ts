@@ -109,7 +109,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { flag: 'max-pending-upgrades', env: 'TANDEM_MAX_PENDING_UPGRADES', kind: 'int', default: '1000', help: 'upgrades waiting for token verification (503 beyond)' },
   { flag: 'max-early-messages', env: 'TANDEM_MAX_EARLY_MESSAGES', kind: 'int', default: '256', help: 'messages a connection may queue before its document loads (1013 beyond)' },
   { flag: 'max-early-bytes', env: 'TANDEM_MAX_EARLY_BYTES', kind: 'int', default: String(64 * MiB), help: 'bytes a connection may queue before its document loads (1013 beyond)' },
-  { flag: 'max-messages-per-second', env: 'TANDEM_MAX_MESSAGES_PER_SECOND', kind: 'int', default: '2000', help: 'per connection; faster senders are paused, not dropped' },
+  { flag: 'max-messages-per-second', env: 'TANDEM_MAX_MESSAGES_PER_SECOND', kind: 'int', default: '20000', help: 'per connection; faster senders are paused, not dropped' },
   { flag: 'max-bytes-per-second', env: 'TANDEM_MAX_BYTES_PER_SECOND', kind: 'int', default: String(16 * MiB), help: 'per connection; faster senders are paused, not dropped' },
   { flag: 'max-awareness-per-second', env: 'TANDEM_MAX_AWARENESS_PER_SECOND', kind: 'int', default: '100', help: 'awareness updates per connection; faster senders are paused' },
   { flag: 'throttle-close-after-ms', env: 'TANDEM_THROTTLE_CLOSE_AFTER_MS', kind: 'int', default: '120000', help: 'close (4429) a connection throttled this long without a break' },

@@ -35,6 +35,6 @@ describe('security configuration', () => {
     expect(() => parseServeConfig(['--tls-cert', 'c.pem'], {})).toThrow(/--tls-key/);
     expect(() => parseServeConfig(['--max-early-bytes', '10'], {})).toThrow(/TANDEM_MAX_EARLY_BYTES/);
     const { limits } = parseServeConfig([], {});
-    expect(limits).toMatchObject({ maxConnectionsPerIp: 1000, messagesPerSecond: 2000, awarenessPerSecond: 100 });
+    expect(limits).toMatchObject({ maxConnectionsPerIp: 1000, messagesPerSecond: 20000, awarenessPerSecond: 100 });
   });
 });

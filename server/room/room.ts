@@ -72,7 +72,7 @@ export class Room {
     this.doc = options.doc;
     this.#writer = options.writer;
     this.#logger = options.logger;
-    this.#maxMessagesPerTurn = options.maxMessagesPerTurn ?? 5_000;
+    this.#maxMessagesPerTurn = options.maxMessagesPerTurn ?? 1_000;
     this.#maxQueuedPerPeer = options.maxQueuedPerPeer ?? 1_000;
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
