@@ -73,7 +73,11 @@ describe('durability of acknowledged writes', () => {
     children.push(verifier);
     const fresh = connectClient(verifier.wsUrl, 'crash-test');
     clients.push(fresh);
+    // Killed servers leave snapshot + log; "synced" must still mean all of it has arrived.
+    let itemsAtSync = -1;
+    fresh.provider.once('sync', () => (itemsAtSync = fresh.doc.getArray('items').length));
     await fresh.synced();
+    expect(itemsAtSync).toBe(fresh.doc.getArray('items').length);
     const stored = new Set(fresh.doc.getArray<string>('items').toArray());
     const missing = everAcked.filter((item) => !stored.has(item));
     expect(everAcked.length).toBeGreaterThanOrEqual(3 * 400);

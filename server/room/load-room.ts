@@ -40,6 +40,7 @@ export function createRoomLoader(options: RoomLoaderOptions): (name: string) => 
       },
       ...(options.retryDelayMs ? { retryDelayMs: options.retryDelayMs } : {}),
     });
-    return new Room({ name, doc, writer, logger: options.logger, maxMessagesPerTurn: options.maxMessagesPerTurn });
+    const storedState = stored.snapshot ? [stored.snapshot, ...stored.log] : stored.log;
+    return new Room({ name, doc, writer, logger: options.logger, maxMessagesPerTurn: options.maxMessagesPerTurn, storedState });
   };
 }

@@ -31,6 +31,12 @@ export interface RoomOptions {
   maxMessagesPerTurn?: number;
   /** A peer with more unapplied messages than this is paused until it drains. */
   maxQueuedPerPeer?: number;
+  /**
+   * The stored updates the document was loaded from (snapshot first, then the log). Until the
+   * document changes, a client with an empty state vector is answered with these bytes as they
+   * are, so the first join after a load costs no re-encoding of the whole document.
+   */
+  storedState?: Uint8Array[];
 }
 
 interface PeerState {
@@ -62,7 +68,8 @@ export class Room {
   readonly #peers = new Map<RoomPeer, PeerState>();
   #inbox: Inbound[] = [];
   #drainScheduled: NodeJS.Immediate | null = null;
-  #fullStateStep2: Uint8Array | null = null;
+  /** What answers an empty state vector, while the document is unchanged; null: encode anew. */
+  #fullStateMessages: Uint8Array[] | null = null;
   readonly #maxMessagesPerTurn: number;
   readonly #maxQueuedPerPeer: number;
   #destroyed = false;
@@ -74,6 +81,7 @@ export class Room {
     this.#logger = options.logger;
     this.#maxMessagesPerTurn = options.maxMessagesPerTurn ?? 1_000;
     this.#maxQueuedPerPeer = options.maxQueuedPerPeer ?? 1_000;
+    this.#fullStateMessages = fullStateFromStored(options.storedState ?? []);
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
     this.doc.on('update', this.#onDocUpdate);
@@ -206,7 +214,7 @@ export class Room {
   #applyControlMessage(peer: RoomPeer, message: Exclude<ClientMessage, { kind: 'sync-step2' | 'sync-update' }>): void {
     switch (message.kind) {
       case 'sync-step1':
-        peer.send(this.#encodeStep2For(message.stateVector));
+        for (const reply of this.#answerSyncStep1(message.stateVector)) peer.send(reply);
         return;
       case 'awareness':
         try {
@@ -247,13 +255,13 @@ export class Room {
     });
   }
 
-  /** Most joins start from an empty state vector: serve them one cached full-state message. */
-  #encodeStep2For(stateVector: Uint8Array): Uint8Array {
+  /** Most joins start from an empty state vector: serve them the cached full state. */
+  #answerSyncStep1(stateVector: Uint8Array): Uint8Array[] {
     if (stateVector.length === EMPTY_STATE_VECTOR_LENGTH) {
-      this.#fullStateStep2 ??= encodeSyncStep2(Y.encodeStateAsUpdate(this.doc));
-      return this.#fullStateStep2;
+      this.#fullStateMessages ??= [encodeSyncStep2(Y.encodeStateAsUpdate(this.doc))];
+      return this.#fullStateMessages;
     }
-    return encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector));
+    return [encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector))];
   }
 
   #encodeAwarenessStates(clientIds: number[]): Uint8Array {
@@ -261,7 +269,7 @@ export class Room {
   }
 
   readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    this.#fullStateStep2 = null;
+    this.#fullStateMessages = null;
     const from = origin as UpdateOrigin | undefined;
     const sender = from?.source === 'client' ? from.peer : null;
     const message = encodeSyncUpdate(update);
@@ -288,6 +296,16 @@ export class Room {
       if (peer !== sender) peer.send(message);
     }
   };
+}
+
+/**
+ * The stored updates as a full-state answer: all but the first as sync updates, then the first
+ * as the sync step 2, so that a client's "synced" (fired by step 2) comes after all of it.
+ */
+function fullStateFromStored(stored: Uint8Array[]): Uint8Array[] | null {
+  const [first, ...rest] = stored;
+  if (!first) return null;
+  return [...rest.map(encodeSyncUpdate), encodeSyncStep2(first)];
 }
 
 function groupByPeer(batch: Inbound[]): Map<RoomPeer, ClientMessage[]> {
