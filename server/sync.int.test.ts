@@ -94,6 +94,26 @@ describe('sync relay', () => {
     expect(loads.get('stampede')).toBe(1);
   });
 
+  it('merges a returning client\'s offline edits into a freshly loaded document', async () => {
+    const first = client('reloaded');
+    await first.synced();
+    first.doc.getText('t').insert(0, 'stored part. ');
+    const offline = client('reloaded');
+    await offline.synced();
+    await waitFor(() => offline.doc.getText('t').length === 13, { message: 'offline client has the stored part' });
+    offline.provider.disconnect();
+    offline.doc.getText('t').insert(13, 'written offline.');
+    first.destroy();
+    await waitFor(() => server.server.registry.size === 0, { message: 'document unloaded' });
+    await server.restart();
+    // Connects to the restarted server: the cold document answers from its stored bytes first,
+    // then asks the client for what it lacks.
+    offline.provider.serverUrl = server.wsUrl;
+    offline.provider.connect();
+    const witness = client('reloaded');
+    await waitFor(() => witness.doc.getText('t').toString() === 'stored part. written offline.', { message: 'offline edits reach others' });
+  });
+
   it('never lets a client see "synced" before the stored content is there', async () => {
     const writer = client('preloaded');
     await writer.synced();

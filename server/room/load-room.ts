@@ -1,13 +1,13 @@
 /**
- * Builds a room from what the store holds: snapshot and log applied in one transaction before
- * the room exists, so no peer can ever be answered from a half-loaded document.
+ * Builds a room from what the store holds. No peer is attached before the stored bytes have been
+ * read, so no peer can ever be answered from a half-loaded document; the room answers the first
+ * full-state requests from those bytes and applies them to its Y.Doc right after.
  */
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
 import type { DocumentStore } from '../persistence/document-store.js';
 import { DocumentWriter, type CompactionPolicy } from '../persistence/document-writer.js';
 import { Room } from './room.js';
-import type { UpdateOrigin } from './room-peer.js';
 
 export interface RoomLoaderOptions {
   store: DocumentStore;
@@ -20,18 +20,15 @@ export interface RoomLoaderOptions {
 export function createRoomLoader(options: RoomLoaderOptions): (name: string) => Promise<Room> {
   return async (name) => {
     const stored = await options.store.load(name);
+    // The stored updates are applied by the room, right after it first answers from them.
     const doc = new Y.Doc({ gc: true });
-    const origin: UpdateOrigin = { source: 'store' };
-    doc.transact(() => {
-      if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot, origin);
-      for (const update of stored.log) Y.applyUpdate(doc, update, origin);
-    }, origin);
+    let room: Room | null = null;
     const writer = new DocumentWriter({
       name,
       store: options.store,
       logger: options.logger,
       compaction: options.compaction,
-      encodeSnapshot: () => Y.encodeStateAsUpdate(doc),
+      encodeSnapshot: () => Y.encodeStateAsUpdate(room!.doc),
       initial: {
         lastSeq: stored.lastSeq,
         logEntries: stored.log.length,
@@ -41,6 +38,7 @@ export function createRoomLoader(options: RoomLoaderOptions): (name: string) => 
       ...(options.retryDelayMs ? { retryDelayMs: options.retryDelayMs } : {}),
     });
     const storedState = stored.snapshot ? [stored.snapshot, ...stored.log] : stored.log;
-    return new Room({ name, doc, writer, logger: options.logger, maxMessagesPerTurn: options.maxMessagesPerTurn, storedState });
+    room = new Room({ name, doc, writer, logger: options.logger, maxMessagesPerTurn: options.maxMessagesPerTurn, storedState });
+    return room;
   };
 }

@@ -61,7 +61,10 @@ const EMPTY_STATE_VECTOR_LENGTH = 1;
 
 export class Room {
   readonly name: string;
-  readonly doc: Y.Doc;
+  readonly #doc: Y.Doc;
+  /** Stored updates not yet applied to the document (see #materialize). */
+  #unapplied: Uint8Array[] | null;
+  #materializeScheduled: NodeJS.Immediate | null = null;
   readonly awareness: awarenessProtocol.Awareness;
   readonly #writer: DocumentWriter;
   readonly #logger: Logger;
@@ -76,16 +79,23 @@ export class Room {
 
   constructor(options: RoomOptions) {
     this.name = options.name;
-    this.doc = options.doc;
+    this.#doc = options.doc;
+    this.#unapplied = options.storedState && options.storedState.length > 0 ? options.storedState : null;
     this.#writer = options.writer;
     this.#logger = options.logger;
     this.#maxMessagesPerTurn = options.maxMessagesPerTurn ?? 1_000;
     this.#maxQueuedPerPeer = options.maxQueuedPerPeer ?? 1_000;
     this.#fullStateMessages = fullStateFromStored(options.storedState ?? []);
-    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    this.awareness = new awarenessProtocol.Awareness(this.#doc);
     this.awareness.setLocalState(null);
-    this.doc.on('update', this.#onDocUpdate);
+    this.#doc.on('update', this.#onDocUpdate);
     this.awareness.on('update', this.#onAwarenessUpdate);
+  }
+
+  /** The document, with everything stored applied to it. */
+  get doc(): Y.Doc {
+    this.#materialize();
+    return this.#doc;
   }
 
   get isDestroyed(): boolean {
@@ -108,7 +118,10 @@ export class Room {
   attach(peer: RoomPeer): void {
     if (this.#destroyed) throw new Error(`room ${this.name} is destroyed`);
     this.#peers.set(peer, { controlledClientIds: null, updateMessages: 0, ackedUpdateMessages: 0, durableAck: 0, sentAck: 0, queued: 0, paused: false });
-    peer.send(encodeSyncStep1(this.doc));
+    // Our step 1 needs the applied document; until then it follows the materialization, while
+    // a client's step 1 is already answered from the stored bytes.
+    if (this.#unapplied) this.#scheduleMaterialize();
+    else peer.send(encodeSyncStep1(this.#doc));
     if (this.awareness.getStates().size > 0) {
       peer.send(this.#encodeAwarenessStates([...this.awareness.getStates().keys()]));
     }
@@ -164,10 +177,11 @@ export class Room {
     this.#destroyed = true;
     if (this.#drainScheduled) clearImmediate(this.#drainScheduled);
     this.#writer.close();
-    this.doc.off('update', this.#onDocUpdate);
+    if (this.#materializeScheduled) clearImmediate(this.#materializeScheduled);
+    this.#doc.off('update', this.#onDocUpdate);
     this.awareness.off('update', this.#onAwarenessUpdate);
     this.awareness.destroy();
-    this.doc.destroy();
+    this.#doc.destroy();
     this.#peers.clear();
     this.#inbox = [];
   }
@@ -255,6 +269,34 @@ export class Room {
     });
   }
 
+  /**
+   * Applies the stored updates to the document. Deferred from the load so that the first
+   * clients are answered from the stored bytes at once, while this (the costly part of opening a
+   * large document in a fresh process) runs right after; anything that needs the document runs
+   * it first. Peers that attached meanwhile get our sync step 1 now.
+   */
+  #materialize(): void {
+    const stored = this.#unapplied;
+    if (!stored) return;
+    this.#unapplied = null;
+    if (this.#materializeScheduled) clearImmediate(this.#materializeScheduled);
+    this.#materializeScheduled = null;
+    const origin: UpdateOrigin = { source: 'store' };
+    this.#doc.transact(() => {
+      for (const update of stored) Y.applyUpdate(this.#doc, update, origin);
+    }, origin);
+    if (this.#peers.size === 0) return;
+    const step1 = encodeSyncStep1(this.#doc);
+    for (const peer of this.#peers.keys()) peer.send(step1);
+  }
+
+  #scheduleMaterialize(): void {
+    this.#materializeScheduled ??= setImmediate(() => {
+      this.#materializeScheduled = null;
+      if (!this.#destroyed) this.#materialize();
+    });
+  }
+
   /** Most joins start from an empty state vector: serve them the cached full state. */
   #answerSyncStep1(stateVector: Uint8Array): Uint8Array[] {
     if (stateVector.length === EMPTY_STATE_VECTOR_LENGTH) {
@@ -269,8 +311,10 @@ export class Room {
   }
 
   readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    this.#fullStateMessages = null;
     const from = origin as UpdateOrigin | undefined;
+    // Applying what was stored changes nothing anyone has not got, or the store has not kept.
+    if (from?.source === 'store') return;
+    this.#fullStateMessages = null;
     const sender = from?.source === 'client' ? from.peer : null;
     const message = encodeSyncUpdate(update);
     for (const peer of this.#peers.keys()) {
