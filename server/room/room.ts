@@ -58,13 +58,15 @@ interface Inbound {
 }
 
 const EMPTY_STATE_VECTOR_LENGTH = 1;
+/** When no client asks for the full state, the stored updates are applied after this long. */
+const MATERIALIZE_FALLBACK_MS = 50;
 
 export class Room {
   readonly name: string;
   readonly #doc: Y.Doc;
   /** Stored updates not yet applied to the document (see #materialize). */
   #unapplied: Uint8Array[] | null;
-  #materializeScheduled: NodeJS.Immediate | null = null;
+  #materializeScheduled: { timer: NodeJS.Timeout; soon: boolean } | null = null;
   readonly awareness: awarenessProtocol.Awareness;
   readonly #writer: DocumentWriter;
   readonly #logger: Logger;
@@ -120,7 +122,7 @@ export class Room {
     this.#peers.set(peer, { controlledClientIds: null, updateMessages: 0, ackedUpdateMessages: 0, durableAck: 0, sentAck: 0, queued: 0, paused: false });
     // Our step 1 needs the applied document; until then it follows the materialization, while
     // a client's step 1 is already answered from the stored bytes.
-    if (this.#unapplied) this.#scheduleMaterialize();
+    if (this.#unapplied) this.#scheduleMaterialize(MATERIALIZE_FALLBACK_MS);
     else peer.send(encodeSyncStep1(this.#doc));
     if (this.awareness.getStates().size > 0) {
       peer.send(this.#encodeAwarenessStates([...this.awareness.getStates().keys()]));
@@ -177,7 +179,7 @@ export class Room {
     this.#destroyed = true;
     if (this.#drainScheduled) clearImmediate(this.#drainScheduled);
     this.#writer.close();
-    if (this.#materializeScheduled) clearImmediate(this.#materializeScheduled);
+    if (this.#materializeScheduled) clearTimeout(this.#materializeScheduled.timer);
     this.#doc.off('update', this.#onDocUpdate);
     this.awareness.off('update', this.#onAwarenessUpdate);
     this.awareness.destroy();
@@ -279,7 +281,7 @@ export class Room {
     const stored = this.#unapplied;
     if (!stored) return;
     this.#unapplied = null;
-    if (this.#materializeScheduled) clearImmediate(this.#materializeScheduled);
+    if (this.#materializeScheduled) clearTimeout(this.#materializeScheduled.timer);
     this.#materializeScheduled = null;
     const origin: UpdateOrigin = { source: 'store' };
     this.#doc.transact(() => {
@@ -290,16 +292,27 @@ export class Room {
     for (const peer of this.#peers.keys()) peer.send(step1);
   }
 
-  #scheduleMaterialize(): void {
-    this.#materializeScheduled ??= setImmediate(() => {
+  /**
+   * Materializes after `delayMs`, or in the next turn when 0 (sooner replaces later). The first
+   * client's step 1 normally arrives within a round trip and brings it forward to the turn after
+   * its answer has been written; the delay is the fallback for a client that sends none.
+   */
+  #scheduleMaterialize(delayMs = 0): void {
+    const current = this.#materializeScheduled;
+    if (current && (delayMs > 0 || current.soon)) return;
+    if (current) clearTimeout(current.timer);
+    const run = (): void => {
       this.#materializeScheduled = null;
       if (!this.#destroyed) this.#materialize();
-    });
+    };
+    this.#materializeScheduled = { timer: setTimeout(run, delayMs), soon: delayMs === 0 };
   }
 
   /** Most joins start from an empty state vector: serve them the cached full state. */
   #answerSyncStep1(stateVector: Uint8Array): Uint8Array[] {
     if (stateVector.length === EMPTY_STATE_VECTOR_LENGTH) {
+      // Answered from the stored bytes: apply them once this answer has gone out.
+      if (this.#unapplied && this.#fullStateMessages) this.#scheduleMaterialize(0);
       this.#fullStateMessages ??= [encodeSyncStep2(Y.encodeStateAsUpdate(this.doc))];
       return this.#fullStateMessages;
     }
