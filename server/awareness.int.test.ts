@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './test-support/test-server.js';
-import { connectClient, type TestClient } from './test-support/test-client.js';
+import type { TestClient } from './test-support/test-client.js';
+import { ClientPool, type ClientOptions } from './test-support/client-pool.js';
 import { waitFor } from './test-support/wait-for.js';
 
 type UserState = { user?: { name: string; color: string } };
@@ -15,19 +16,15 @@ function namesSeenBy(c: TestClient): string[] {
 
 describe('awareness relay', () => {
   let server: TestServer;
-  const clients: TestClient[] = [];
-  const client = (doc: string): TestClient => {
-    const c = connectClient(server.wsUrl, doc);
-    clients.push(c);
-    return c;
-  };
+  const pool = new ClientPool(() => server.wsUrl);
+  const client = (doc: string, options?: ClientOptions): TestClient => pool.connect(doc, options);
 
   beforeEach(async () => {
     server = await startTestServer();
   });
 
   afterEach(async () => {
-    for (const c of clients.splice(0)) c.destroy();
+    pool.destroyAll();
     await server.dispose();
   });
 

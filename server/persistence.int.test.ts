@@ -2,21 +2,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createLeveldbStore } from './persistence/leveldb-store.js';
 import { startTestServer, type TestServer } from './test-support/test-server.js';
-import { connectClient, type TestClient } from './test-support/test-client.js';
+import type { TestClient } from './test-support/test-client.js';
+import { ClientPool, type ClientOptions } from './test-support/client-pool.js';
 import { waitFor } from './test-support/wait-for.js';
 import { withFaults, type FaultyStore } from './test-support/faulty-store.js';
 
 describe('persistence through the server', () => {
   let server: TestServer;
-  const clients: TestClient[] = [];
-  const client = (doc: string, options: Parameters<typeof connectClient>[2] = {}): TestClient => {
-    const c = connectClient(server.wsUrl, doc, options);
-    clients.push(c);
-    return c;
-  };
-  const dropClients = (): void => {
-    for (const c of clients.splice(0)) c.destroy();
-  };
+  const pool = new ClientPool(() => server.wsUrl);
+  const client = (doc: string, options?: ClientOptions): TestClient => pool.connect(doc, options);
+  const dropClients = (): void => pool.destroyAll();
 
   afterEach(async () => {
     dropClients();
@@ -149,7 +144,7 @@ describe('persistence through the server', () => {
       await waitFor(() => readers.every((r) => r.doc.getText('t').length === 10_000), { timeoutMs: 20_000, message: 'readers got content' });
       expect(server.server.registry.size).toBe(40);
       const loaded = settle();
-      const providers = clients.map((c) => new WeakRef(c.provider));
+      const providers = pool.all.map((c) => new WeakRef(c.provider));
       dropClients();
       return { loaded, providers };
     };

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { startTestServer, type TestServer } from './test-support/test-server.js';
-import { connectClient, type TestClient } from './test-support/test-client.js';
+import type { TestClient } from './test-support/test-client.js';
+import { ClientPool, type ClientOptions } from './test-support/client-pool.js';
 import { waitFor } from './test-support/wait-for.js';
 import { seededRandom } from './test-support/seeded-random.js';
 import type { DocumentStore } from './persistence/document-store.js';
@@ -14,19 +15,15 @@ function contentOf(doc: Y.Doc): string {
 
 describe('sync relay', () => {
   let server: TestServer;
-  const clients: TestClient[] = [];
-  const client = (doc: string, options: Parameters<typeof connectClient>[2] = {}): TestClient => {
-    const c = connectClient(server.wsUrl, doc, options);
-    clients.push(c);
-    return c;
-  };
+  const pool = new ClientPool(() => server.wsUrl);
+  const client = (doc: string, options?: ClientOptions): TestClient => pool.connect(doc, options);
 
   beforeEach(async () => {
     server = await startTestServer();
   });
 
   afterEach(async () => {
-    for (const c of clients.splice(0)) c.destroy();
+    pool.destroyAll();
     await server.dispose();
   });
 
