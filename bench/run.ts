@@ -115,12 +115,16 @@ async function main(): Promise<void> {
     rows,
   };
   const markdown = renderMarkdown(results);
+  // Only a full run (every scenario, every server, full counts) replaces the committed results;
+  // a partial or quick run writes beside them, so trying one scenario cannot clobber the table.
+  const isFull = !quick && scenarios.length === SCENARIOS.length && launchers.length === SERVER_KINDS.length;
+  const stem = isFull ? 'latest' : 'partial';
   await mkdir(RESULTS_DIR, { recursive: true });
-  await writeFile(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  await writeFile(path.join(RESULTS_DIR, 'latest.md'), markdown);
-  await writeFile(path.join(RESULTS_DIR, 'chart.svg'), renderChart(results));
+  await writeFile(path.join(RESULTS_DIR, `${stem}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(path.join(RESULTS_DIR, `${stem}.md`), markdown);
+  await writeFile(path.join(RESULTS_DIR, `${stem === 'latest' ? 'chart' : 'partial-chart'}.svg`), renderChart(results));
   process.stdout.write(`\n${markdown}`);
-  log(`wrote ${path.relative(process.cwd(), RESULTS_DIR)}/latest.json, latest.md, chart.svg`);
+  log(`wrote ${path.relative(process.cwd(), RESULTS_DIR)}/${stem}.json, ${stem}.md and the chart`);
 }
 
 // Every y-websocket provider adds a process 'exit' listener; thousands of clients are intended.
