@@ -12,14 +12,8 @@ import { yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap';
 import { DOCUMENT_FIELD, getEditorSchema } from './editor-schema.js';
 import { renderNodeContentToHtml } from './render-html.js';
 
-export const DOCUMENT_FORMATS = ['json', 'html', 'text'] as const;
-export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
+export { DOCUMENT_FORMATS, isDocumentFormat, type DocumentFormat } from './document-format.js';
 
-export function isDocumentFormat(value: unknown): value is DocumentFormat {
-  return typeof value === 'string' && (DOCUMENT_FORMATS as readonly string[]).includes(value);
-}
-
-/** Builds the ProseMirror document from a Yjs update (e.g. `Y.encodeStateAsUpdate(doc)`). */
 export function updateToProseMirror(update: Uint8Array): PMNode {
   const copy = new Y.Doc({ gc: true });
   try {

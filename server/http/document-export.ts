@@ -8,7 +8,12 @@
 import express, { type Request, type Response } from 'express';
 import * as Y from 'yjs';
 import { isValidDocName } from '../../shared/doc-name.js';
-import { isDocumentFormat, toHtml, toJson, toPlainText, updateToProseMirror } from '../../shared/document-content.js';
+import { isDocumentFormat } from '../../shared/document-format.js';
+
+// The editor schema and renderers (TipTap, ProseMirror, y-prosemirror) add ~25 MB to the
+// process: load them with the first export rather than in every server that never exports.
+let documentContent: Promise<typeof import('../../shared/document-content.js')> | null = null;
+const loadDocumentContent = () => (documentContent ??= import('../../shared/document-content.js'));
 import type { DocumentStore } from '../persistence/document-store.js';
 
 export interface DocumentExportOptions {
@@ -35,6 +40,7 @@ export function createDocumentExportRouter(options: DocumentExportOptions): expr
       sendError(res, 404, 'not-found', `no document named ${name}`);
       return;
     }
+    const { updateToProseMirror, toHtml, toJson, toPlainText } = await loadDocumentContent();
     const node = updateToProseMirror(update);
     res.setHeader('Cache-Control', 'no-store');
     switch (format) {
