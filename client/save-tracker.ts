@@ -10,10 +10,11 @@
  * connection, which answers the server's state vector with everything the server lacks; so it is
  * covered once a step 2 sent after it is acknowledged.
  */
+import type { UpdateBearingKind } from '../shared/saved-ack-frames.js';
 
 export type SaveState = 'saved' | 'unsaved';
 
-export type OutgoingKind = 'step2' | 'update';
+export type OutgoingKind = UpdateBearingKind;
 
 export class SaveTracker {
   #connected = false;

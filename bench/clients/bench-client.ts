@@ -7,6 +7,7 @@ import type * as Y from 'yjs';
 import type { ServerKind } from '../servers/server-process.js';
 import { connectHocuspocusClient } from './hocuspocus-client.js';
 import { connectYWebsocketClient } from './y-websocket-client.js';
+import { classifyOutgoingFrame } from '../../shared/saved-ack-frames.js';
 
 export interface BenchClient {
   doc: Y.Doc;
@@ -34,8 +35,7 @@ export function connectBenchClient(kind: ServerKind, wsUrl: string, docName: str
   return kind === 'hocuspocus' ? connectHocuspocusClient(wsUrl, docName) : connectYWebsocketClient(wsUrl, docName, options);
 }
 
-/** First byte 0 (sync) and second byte 1 or 2 (step 2 or update); both varuints are one byte. */
+/** Counted as Tandem counts it for saved acknowledgements. */
 export function isUpdateBearing(data: unknown): boolean {
-  if (!(data instanceof Uint8Array) || data.length < 2) return false;
-  return data[0] === 0 && (data[1] === 1 || data[1] === 2);
+  return classifyOutgoingFrame(data) !== null;
 }

@@ -3,7 +3,8 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
 import * as decoding from 'lib0/decoding';
-import { MessageType, SAVE_ACK_PARAM, SyncMessageType } from '../../shared/protocol.js';
+import { MessageType, SAVE_ACK_PARAM } from '../../shared/protocol.js';
+import { classifyOutgoingFrame } from '../../shared/saved-ack-frames.js';
 import { waitFor } from './wait-for.js';
 
 // Each Node-side provider adds a process 'exit' listener; tests run dozens at once.
@@ -21,18 +22,12 @@ function countingWebSocket(counter: { sent: number }): unknown {
     }
 
     override send(data: unknown, ...rest: unknown[]): void {
-      if (data instanceof Uint8Array && isUpdateBearing(data)) counter.sent++;
+      if (classifyOutgoingFrame(data)) counter.sent++;
       (super.send as (...a: unknown[]) => void)(data, ...rest);
     }
   };
 }
 
-function isUpdateBearing(frame: Uint8Array): boolean {
-  const decoder = decoding.createDecoder(frame);
-  if (decoding.readVarUint(decoder) !== MessageType.sync) return false;
-  const syncType = decoding.readVarUint(decoder);
-  return syncType === SyncMessageType.step2 || syncType === SyncMessageType.update;
-}
 
 export interface TestClient {
   doc: Y.Doc;
