@@ -50,6 +50,8 @@ interface PeerState {
   sentAck: number;
   queued: number;
   paused: boolean;
+  /** A read-only peer's first sync step 2 is its handshake answer, not an edit. */
+  sawSyncStep2: boolean;
 }
 
 interface Inbound {
@@ -58,6 +60,8 @@ interface Inbound {
 }
 
 const EMPTY_STATE_VECTOR_LENGTH = 1;
+// `[0, 0]`: no structs, empty delete set.
+const EMPTY_UPDATE_BYTES = 2;
 /** When no client asks for the full state, the stored updates are applied after this long. */
 const MATERIALIZE_FALLBACK_MS = 50;
 
@@ -119,7 +123,7 @@ export class Room {
   /** Adds a peer and starts the sync handshake: our state vector, then everyone's presence. */
   attach(peer: RoomPeer): void {
     if (this.#destroyed) throw new Error(`room ${this.name} is destroyed`);
-    this.#peers.set(peer, { controlledClientIds: null, updateMessages: 0, ackedUpdateMessages: 0, durableAck: 0, sentAck: 0, queued: 0, paused: false });
+    this.#peers.set(peer, { controlledClientIds: null, updateMessages: 0, ackedUpdateMessages: 0, durableAck: 0, sentAck: 0, queued: 0, paused: false, sawSyncStep2: false });
     // Our step 1 needs the applied document; until then it follows the materialization, while
     // a client's step 1 is already answered from the stored bytes.
     if (this.#unapplied) this.#scheduleMaterialize(MATERIALIZE_FALLBACK_MS);
@@ -200,7 +204,7 @@ export class Room {
     for (const message of messages) {
       if (isUpdateMessage(message)) {
         if (!peer.canWrite) {
-          peer.refusedWrite();
+          if (state) this.#refuseChange(peer, state, message);
           continue;
         }
         updates.push(message.update);
@@ -212,6 +216,18 @@ export class Room {
     }
     applyUpdates();
     if (state) this.#afterPeerBatch(peer, state, messages.length);
+  }
+
+  /**
+   * A read-only peer's document change is dropped. The sync step 2 a stock client sends in answer
+   * to our step 1 (once per connection) and empty updates are expected and not held against it;
+   * every other change is reported, and the transport decides when to close.
+   */
+  #refuseChange(peer: RoomPeer, state: PeerState, message: Extract<ClientMessage, { update: Uint8Array }>): void {
+    const isHandshakeAnswer = message.kind === 'sync-step2' && !state.sawSyncStep2;
+    if (message.kind === 'sync-step2') state.sawSyncStep2 = true;
+    if (isHandshakeAnswer || message.update.length === EMPTY_UPDATE_BYTES) return;
+    peer.refusedWrite();
   }
 
   #applyUpdates(peer: RoomPeer, updates: Uint8Array[]): void {

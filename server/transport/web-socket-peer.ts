@@ -11,16 +11,15 @@
  * (byte-identical to an awareness message we sent this peer recently) change nothing in the room,
  * so they count only towards the byte rate, or busy rooms would throttle every member.
  *
- * Read-only peers: document changes are refused here, on the decoded message kind (an overlong
- * varint type decodes to the same kind), and never reach the room. The sync step 2 a stock
- * client sends in answer to our step 1 is expected once per connection and is ignored silently,
- * as are empty updates; every other change counts towards the 1008 close.
+ * Read-only peers: the room refuses their document changes (decided on the decoded message kind,
+ * so an overlong varint type cannot slip through) and reports each one here; past the limit the
+ * connection is closed with 1008.
  */
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { CloseCode, MessageType, type CloseCodeValue } from '../../shared/protocol.js';
-import { decodeClientMessage, isUpdateMessage, type ClientMessage } from '../protocol/codec.js';
+import { decodeClientMessage, type ClientMessage } from '../protocol/codec.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { RoomPeer } from '../room/room-peer.js';
 import { InputThrottle, type ThrottleLimits } from '../auth/input-throttle.js';
@@ -47,8 +46,6 @@ export interface WebSocketPeerOptions {
 const Hold = { loading: 1, room: 2, rate: 4, shutdown: 8 } as const;
 type Hold = (typeof Hold)[keyof typeof Hold];
 
-// `[0, 0]`: no structs, empty delete set. What a read-only client with an empty document answers.
-const EMPTY_UPDATE_BYTES = 2;
 /** Awareness messages sent to a peer that it may echo back; older ones are forgotten. */
 const RECENT_AWARENESS = 128;
 // Rooms encode one broadcast for all peers: compute its key once.
@@ -85,7 +82,6 @@ export class WebSocketPeer implements RoomPeer {
   #early: ClientMessage[] | null = [];
   #earlyBytes = 0;
   #refusedWrites = 0;
-  #sawSyncStep2 = false;
   #closing = false;
   #holds = 0;
   readonly #throttle: InputThrottle;
@@ -228,10 +224,6 @@ export class WebSocketPeer implements RoomPeer {
     }
     this.#charge((data as Buffer).length, message.kind === 'awareness' ? this.#isEcho(data as Buffer) ? 'echo' : 'awareness' : 'other');
     if (this.#closing) return;
-    if (!this.canWrite && isUpdateMessage(message)) {
-      this.#refuseChange(message);
-      return;
-    }
     if (this.#deliver) {
       this.#deliver(message);
       return;
@@ -243,13 +235,6 @@ export class WebSocketPeer implements RoomPeer {
       this.close(CloseCode.tryAgainLater, 'too many early messages');
     }
   };
-
-  #refuseChange(message: Extract<ClientMessage, { update: Uint8Array }>): void {
-    const isHandshakeAnswer = message.kind === 'sync-step2' && !this.#sawSyncStep2;
-    if (message.kind === 'sync-step2') this.#sawSyncStep2 = true;
-    if (isHandshakeAnswer || message.update.length === EMPTY_UPDATE_BYTES) return;
-    this.refusedWrite();
-  }
 
   #rememberAwareness(message: Uint8Array): void {
     const key = awarenessKey(message);
