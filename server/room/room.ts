@@ -14,13 +14,13 @@ import {
   encodeAwarenessMessage,
   encodeSavedAck,
   encodeSyncStep1,
-  encodeSyncStep2,
   encodeSyncUpdate,
   isUpdateMessage,
   type ClientMessage,
 } from '../protocol/codec.js';
 import type { DocumentWriter } from '../persistence/document-writer.js';
 import type { RoomPeer, UpdateOrigin } from './room-peer.js';
+import { DeferredDocument } from './deferred-document.js';
 
 export interface RoomOptions {
   name: string;
@@ -31,11 +31,7 @@ export interface RoomOptions {
   maxMessagesPerTurn?: number;
   /** A peer with more unapplied messages than this is paused until it drains. */
   maxQueuedPerPeer?: number;
-  /**
-   * The stored updates the document was loaded from (snapshot first, then the log). Until the
-   * document changes, a client with an empty state vector is answered with these bytes as they
-   * are, so the first join after a load costs no re-encoding of the whole document.
-   */
+  /** The stored updates the document was loaded from, not yet applied (see DeferredDocument). */
   storedState?: Uint8Array[];
 }
 
@@ -59,26 +55,20 @@ interface Inbound {
   message: ClientMessage;
 }
 
-const EMPTY_STATE_VECTOR_LENGTH = 1;
 // `[0, 0]`: no structs, empty delete set.
 const EMPTY_UPDATE_BYTES = 2;
-/** When no client asks for the full state, the stored updates are applied after this long. */
-const MATERIALIZE_FALLBACK_MS = 50;
 
 export class Room {
   readonly name: string;
+  /** The Y.Doc itself, for wiring only (listeners, awareness); read content through #content. */
   readonly #doc: Y.Doc;
-  /** Stored updates not yet applied to the document (see #materialize). */
-  #unapplied: Uint8Array[] | null;
-  #materializeScheduled: { timer: NodeJS.Timeout; soon: boolean } | null = null;
+  readonly #content: DeferredDocument;
   readonly awareness: awarenessProtocol.Awareness;
   readonly #writer: DocumentWriter;
   readonly #logger: Logger;
   readonly #peers = new Map<RoomPeer, PeerState>();
   #inbox: Inbound[] = [];
   #drainScheduled: NodeJS.Immediate | null = null;
-  /** What answers an empty state vector, while the document is unchanged; null: encode anew. */
-  #fullStateMessages: Uint8Array[] | null = null;
   readonly #maxMessagesPerTurn: number;
   readonly #maxQueuedPerPeer: number;
   #destroyed = false;
@@ -86,12 +76,15 @@ export class Room {
   constructor(options: RoomOptions) {
     this.name = options.name;
     this.#doc = options.doc;
-    this.#unapplied = options.storedState && options.storedState.length > 0 ? options.storedState : null;
+    this.#content = new DeferredDocument({
+      doc: options.doc,
+      storedState: options.storedState ?? [],
+      onApplied: () => this.#sendSyncStep1ToAll(),
+    });
     this.#writer = options.writer;
     this.#logger = options.logger;
     this.#maxMessagesPerTurn = options.maxMessagesPerTurn ?? 1_000;
     this.#maxQueuedPerPeer = options.maxQueuedPerPeer ?? 1_000;
-    this.#fullStateMessages = fullStateFromStored(options.storedState ?? []);
     this.awareness = new awarenessProtocol.Awareness(this.#doc);
     this.awareness.setLocalState(null);
     this.#doc.on('update', this.#onDocUpdate);
@@ -100,8 +93,7 @@ export class Room {
 
   /** The document, with everything stored applied to it. */
   get doc(): Y.Doc {
-    this.#materialize();
-    return this.#doc;
+    return this.#content.doc;
   }
 
   get isDestroyed(): boolean {
@@ -124,10 +116,10 @@ export class Room {
   attach(peer: RoomPeer): void {
     if (this.#destroyed) throw new Error(`room ${this.name} is destroyed`);
     this.#peers.set(peer, { controlledClientIds: null, updateMessages: 0, ackedUpdateMessages: 0, durableAck: 0, sentAck: 0, queued: 0, paused: false, sawSyncStep2: false });
-    // Our step 1 needs the applied document; until then it follows the materialization, while
-    // a client's step 1 is already answered from the stored bytes.
-    if (this.#unapplied) this.#scheduleMaterialize(MATERIALIZE_FALLBACK_MS);
-    else peer.send(encodeSyncStep1(this.#doc));
+    // Our step 1 needs the applied document: until then it is sent when the stored state is
+    // applied, while a client's step 1 is already answered from the stored bytes.
+    if (this.#content.isApplied) peer.send(encodeSyncStep1(this.#doc));
+    else this.#content.applySoon();
     if (this.awareness.getStates().size > 0) {
       peer.send(this.#encodeAwarenessStates([...this.awareness.getStates().keys()]));
     }
@@ -183,7 +175,7 @@ export class Room {
     this.#destroyed = true;
     if (this.#drainScheduled) clearImmediate(this.#drainScheduled);
     this.#writer.close();
-    if (this.#materializeScheduled) clearTimeout(this.#materializeScheduled.timer);
+    this.#content.destroy();
     this.#doc.off('update', this.#onDocUpdate);
     this.awareness.off('update', this.#onAwarenessUpdate);
     this.awareness.destroy();
@@ -246,7 +238,7 @@ export class Room {
   #applyControlMessage(peer: RoomPeer, message: Exclude<ClientMessage, { kind: 'sync-step2' | 'sync-update' }>): void {
     switch (message.kind) {
       case 'sync-step1':
-        for (const reply of this.#answerSyncStep1(message.stateVector)) peer.send(reply);
+        for (const reply of this.#content.answerSyncStep1(message.stateVector)) peer.send(reply);
         return;
       case 'awareness':
         try {
@@ -287,52 +279,10 @@ export class Room {
     });
   }
 
-  /**
-   * Applies the stored updates to the document. Deferred from the load so that the first
-   * clients are answered from the stored bytes at once, while this (the costly part of opening a
-   * large document in a fresh process) runs right after; anything that needs the document runs
-   * it first. Peers that attached meanwhile get our sync step 1 now.
-   */
-  #materialize(): void {
-    const stored = this.#unapplied;
-    if (!stored) return;
-    this.#unapplied = null;
-    if (this.#materializeScheduled) clearTimeout(this.#materializeScheduled.timer);
-    this.#materializeScheduled = null;
-    const origin: UpdateOrigin = { source: 'store' };
-    this.#doc.transact(() => {
-      for (const update of stored) Y.applyUpdate(this.#doc, update, origin);
-    }, origin);
+  #sendSyncStep1ToAll(): void {
     if (this.#peers.size === 0) return;
     const step1 = encodeSyncStep1(this.#doc);
     for (const peer of this.#peers.keys()) peer.send(step1);
-  }
-
-  /**
-   * Materializes after `delayMs`, or in the next turn when 0 (sooner replaces later). The first
-   * client's step 1 normally arrives within a round trip and brings it forward to the turn after
-   * its answer has been written; the delay is the fallback for a client that sends none.
-   */
-  #scheduleMaterialize(delayMs = 0): void {
-    const current = this.#materializeScheduled;
-    if (current && (delayMs > 0 || current.soon)) return;
-    if (current) clearTimeout(current.timer);
-    const run = (): void => {
-      this.#materializeScheduled = null;
-      if (!this.#destroyed) this.#materialize();
-    };
-    this.#materializeScheduled = { timer: setTimeout(run, delayMs), soon: delayMs === 0 };
-  }
-
-  /** Most joins start from an empty state vector: serve them the cached full state. */
-  #answerSyncStep1(stateVector: Uint8Array): Uint8Array[] {
-    if (stateVector.length === EMPTY_STATE_VECTOR_LENGTH) {
-      // Answered from the stored bytes: apply them once this answer has gone out.
-      if (this.#unapplied && this.#fullStateMessages) this.#scheduleMaterialize(0);
-      this.#fullStateMessages ??= [encodeSyncStep2(Y.encodeStateAsUpdate(this.doc))];
-      return this.#fullStateMessages;
-    }
-    return [encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector))];
   }
 
   #encodeAwarenessStates(clientIds: number[]): Uint8Array {
@@ -343,7 +293,7 @@ export class Room {
     const from = origin as UpdateOrigin | undefined;
     // Applying what was stored changes nothing anyone has not got, or the store has not kept.
     if (from?.source === 'store') return;
-    this.#fullStateMessages = null;
+    this.#content.changed();
     const sender = from?.source === 'client' ? from.peer : null;
     const message = encodeSyncUpdate(update);
     for (const peer of this.#peers.keys()) {
@@ -369,16 +319,6 @@ export class Room {
       if (peer !== sender) peer.send(message);
     }
   };
-}
-
-/**
- * The stored updates as a full-state answer: all but the first as sync updates, then the first
- * as the sync step 2, so that a client's "synced" (fired by step 2) comes after all of it.
- */
-function fullStateFromStored(stored: Uint8Array[]): Uint8Array[] | null {
-  const [first, ...rest] = stored;
-  if (!first) return null;
-  return [...rest.map(encodeSyncUpdate), encodeSyncStep2(first)];
 }
 
 function groupByPeer(batch: Inbound[]): Map<RoomPeer, ClientMessage[]> {

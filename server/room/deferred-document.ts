@@ -1,0 +1,114 @@
+/**
+ * A room's Y.Doc as loaded from the store, applied lazily, plus the answer to "send me
+ * everything" (a sync step 1 with an empty state vector).
+ *
+ * Opening a large document in a fresh process spends most of its time applying the snapshot to
+ * a Y.Doc (cold JIT). So the first clients that ask for the full state are answered with the
+ * stored bytes as they are, and the bytes are applied in the turn after that answer has been
+ * written (or at once when something needs the document, or after a fallback delay when no
+ * client asks). The full-state answer is cached until the document changes.
+ */
+import * as Y from 'yjs';
+import { encodeSyncStep2, encodeSyncUpdate } from '../protocol/codec.js';
+import type { UpdateOrigin } from './room-peer.js';
+
+const EMPTY_STATE_VECTOR_LENGTH = 1;
+/** When no client asks for the full state, the stored updates are applied after this long. */
+const FALLBACK_DELAY_MS = 50;
+
+export interface DeferredDocumentOptions {
+  doc: Y.Doc;
+  /** The stored updates (snapshot first, then the log); may be empty. */
+  storedState: Uint8Array[];
+  /** Called once the stored updates have been applied (not called when there were none). */
+  onApplied: () => void;
+}
+
+export class DeferredDocument {
+  readonly #doc: Y.Doc;
+  readonly #onApplied: () => void;
+  /** Stored updates not yet applied to the document. */
+  #unapplied: Uint8Array[] | null;
+  #scheduled: { timer: NodeJS.Timeout; soon: boolean } | null = null;
+  /** What answers an empty state vector while the document is unchanged; null: encode anew. */
+  #fullState: Uint8Array[] | null;
+
+  constructor(options: DeferredDocumentOptions) {
+    this.#doc = options.doc;
+    this.#onApplied = options.onApplied;
+    this.#unapplied = options.storedState.length > 0 ? options.storedState : null;
+    this.#fullState = fullStateFromStored(options.storedState);
+  }
+
+  /** The document with everything stored applied to it. */
+  get doc(): Y.Doc {
+    this.#apply();
+    return this.#doc;
+  }
+
+  get isApplied(): boolean {
+    return this.#unapplied === null;
+  }
+
+  /** A peer is waiting for our sync step 1, which needs the applied document. */
+  applySoon(): void {
+    if (this.#unapplied) this.#schedule(FALLBACK_DELAY_MS);
+  }
+
+  /** The messages that answer a client's sync step 1. */
+  answerSyncStep1(stateVector: Uint8Array): Uint8Array[] {
+    if (stateVector.length === EMPTY_STATE_VECTOR_LENGTH) {
+      // Answered from the stored bytes: apply them once this answer has gone out.
+      if (this.#unapplied && this.#fullState) this.#schedule(0);
+      this.#fullState ??= [encodeSyncStep2(Y.encodeStateAsUpdate(this.doc))];
+      return this.#fullState;
+    }
+    return [encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector))];
+  }
+
+  /** The document changed: the cached full state is stale. */
+  changed(): void {
+    this.#fullState = null;
+  }
+
+  destroy(): void {
+    if (this.#scheduled) clearTimeout(this.#scheduled.timer);
+    this.#scheduled = null;
+    this.#unapplied = null;
+  }
+
+  #apply(): void {
+    const stored = this.#unapplied;
+    if (!stored) return;
+    this.#unapplied = null;
+    if (this.#scheduled) clearTimeout(this.#scheduled.timer);
+    this.#scheduled = null;
+    const origin: UpdateOrigin = { source: 'store' };
+    this.#doc.transact(() => {
+      for (const update of stored) Y.applyUpdate(this.#doc, update, origin);
+    }, origin);
+    this.#onApplied();
+  }
+
+  /** Applies after `delayMs`, or in the next turn when 0 (sooner replaces later). */
+  #schedule(delayMs: number): void {
+    const current = this.#scheduled;
+    if (current && (delayMs > 0 || current.soon)) return;
+    if (current) clearTimeout(current.timer);
+    const run = (): void => {
+      this.#scheduled = null;
+      this.#apply();
+    };
+    this.#scheduled = { timer: setTimeout(run, delayMs), soon: delayMs === 0 };
+  }
+}
+
+/**
+ * The stored updates as a full-state answer: all but the first as sync updates, then the first
+ * as the sync step 2, so that a client's "synced" (fired by step 2) comes after all of it.
+ */
+function fullStateFromStored(stored: Uint8Array[]): Uint8Array[] | null {
+  const [first, ...rest] = stored;
+  if (!first) return null;
+  return [...rest.map(encodeSyncUpdate), encodeSyncStep2(first)];
+}
