@@ -63,8 +63,11 @@ export async function startE2EServer(): Promise<E2EServer> {
     async dispose() {
       const running = server;
       server = null;
-      await running?.close().catch(() => undefined);
-      await rm(dataDir, { recursive: true, force: true });
+      try {
+        await running?.close();
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

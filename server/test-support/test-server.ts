@@ -74,9 +74,12 @@ export async function startTestServer(
       server = await start();
     },
     async dispose() {
-      await server.close().catch(() => undefined);
-      await store?.close();
-      await rm(dataDir, { recursive: true, force: true });
+      try {
+        await server.close();
+      } finally {
+        await store?.close();
+        await rm(dataDir, { recursive: true, force: true });
+      }
     },
   };
   return handle;
