@@ -4,6 +4,7 @@
  * and the HTTP middleware.
  */
 import type { IncomingMessage } from 'node:http';
+import { parse as parseCookie } from 'cookie';
 
 export const TOKEN_PARAM = 'token';
 export const TOKEN_COOKIE = 'tandem_token';
@@ -22,21 +23,7 @@ export function tokenFromRequest(req: IncomingMessage, { allowCookie }: { allowC
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (match) return match[1]!;
   }
-  if (allowCookie && req.headers.cookie !== undefined) return readCookie(req.headers.cookie, TOKEN_COOKIE);
-  return null;
-}
-
-function readCookie(header: string, name: string): string | null {
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq === -1 || part.slice(0, eq).trim() !== name) continue;
-    const value = part.slice(eq + 1).trim();
-    try {
-      return decodeURIComponent(value);
-    } catch {
-      return value;
-    }
-  }
+  if (allowCookie && req.headers.cookie !== undefined) return parseCookie(req.headers.cookie)[TOKEN_COOKIE] ?? null;
   return null;
 }
 
