@@ -56,3 +56,33 @@ export async function waitForIdle(
   }
   return { idle: false, waitedMs: performance.now() - start };
 }
+
+export interface PeakRssTracker {
+  /** Highest RSS seen so far, in bytes (reads once more now). */
+  peak(): number;
+  stop(): void;
+}
+
+/** Samples a process's RSS every `intervalMs`; a process that has exited just stops counting. */
+export function trackPeakRss(pid: number, intervalMs: number): PeakRssTracker {
+  let peak = 0;
+  const sample = (): void => {
+    try {
+      peak = Math.max(peak, readRssBytes(pid));
+    } catch {
+      // Gone: the scenario reports that on its own.
+    }
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  timer.unref();
+  return {
+    peak() {
+      sample();
+      return peak;
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}
