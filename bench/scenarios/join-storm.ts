@@ -4,9 +4,10 @@
  * Reports the time until every one of them holds the full text, the server's peak RSS, and how
  * many clients reported "synced" before their content was there.
  */
+import { performance } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import { feedUpdates } from '../lib/feed.js';
-import { readRssBytes, waitForIdle } from '../lib/proc-stats.js';
+import { readCpuSeconds, readRssBytes, waitForIdle } from '../lib/proc-stats.js';
 import { generateText } from '../lib/typing.js';
 import { waitUntil } from '../lib/wait.js';
 import type { Metric, Scenario } from './scenario.js';
@@ -43,16 +44,22 @@ export const joinStormScenario: Scenario = {
     const rssTimer = setInterval(() => {
       peakRss = Math.max(peakRss, readRssBytes(server.pid));
     }, 100);
+    const cpuBefore = readCpuSeconds(server.pid);
+    const eluBefore = performance.eventLoopUtilization();
     const start = performance.now();
     const clients = Array.from({ length: clientCount }, () => ctx.connect(server, DOC));
     const done = (): number => clients.reduce((n, c) => n + (c.text.length === bytes ? 1 : 0), 0);
     const complete = await waitUntil(() => done() === clientCount, { timeoutMs: 120_000, intervalMs: 5 });
     const stormMs = performance.now() - start;
+    const serverCpu = readCpuSeconds(server.pid) - cpuBefore;
+    // Near 100 % means the clients (one process, the same for every server) set the pace.
+    const clientElu = performance.eventLoopUtilization(eluBefore).utilization;
     clearInterval(rssTimer);
     const correct = clients.every((c) => c.text.length !== bytes || c.text.toString() === content);
     const early = clients.filter((c) => c.lengthAtSync !== null && c.lengthAtSync < bytes).length;
     const finished = done();
-    ctx.log(`joinstorm: ${finished}/${clientCount} have ${bytes} bytes after ${(stormMs / 1000).toFixed(1)} s; ${early} synced early`);
+    ctx.log(`joinstorm: ${finished}/${clientCount} have ${bytes} bytes after ${(stormMs / 1000).toFixed(1)} s; ${early} synced early; ` +
+        `server CPU ${serverCpu.toFixed(1)} s, client event loop ${(clientElu * 100).toFixed(0)} % busy`);
     ctx.disconnect(clients);
     await server.stop();
     if (!correct) throw new Error('a client ended with different content');
