@@ -4,9 +4,10 @@
  *
  * Opening a large document in a fresh process spends most of its time applying the snapshot to
  * a Y.Doc (cold JIT). So the first clients that ask for the full state are answered with the
- * stored bytes as they are, and the bytes are applied in the turn after that answer has been
- * written (or at once when something needs the document, or after a fallback delay when no
- * client asks). The full-state answer is cached until the document changes.
+ * stored bytes as they are, and the bytes are applied once those answers have been handed to the
+ * operating system — applying blocks the event loop, and an answer larger than the socket buffer
+ * would otherwise wait for it — or at once when something needs the document, or after a
+ * fallback delay when no client asks. The full-state answer is cached until the document changes.
  */
 import * as Y from 'yjs';
 import { encodeSyncStep2, encodeSyncUpdate } from '../protocol/codec.js';
@@ -15,6 +16,14 @@ import type { UpdateOrigin } from './room-peer.js';
 const EMPTY_STATE_VECTOR_LENGTH = 1;
 /** When no client asks for the full state, the stored updates are applied after this long. */
 const FALLBACK_DELAY_MS = 50;
+/** Longest the apply waits for answers still being written (a reader that does not read). */
+const MAX_WAIT_FOR_ANSWERS_MS = 1_000;
+
+export interface SyncAnswer {
+  replies: Uint8Array[];
+  /** Set when the stored state waits for these replies: call once the last one has left. */
+  onSent: (() => void) | null;
+}
 
 export interface DeferredDocumentOptions {
   doc: Y.Doc;
@@ -32,6 +41,9 @@ export class DeferredDocument {
   #scheduled: { timer: NodeJS.Timeout; soon: boolean } | null = null;
   /** What answers an empty state vector while the document is unchanged; null: encode anew. */
   #fullState: Uint8Array[] | null;
+  /** Answers from the stored bytes not yet written out, and since when the first has waited. */
+  #answersInFlight = 0;
+  #waitingSince = 0;
 
   constructor(options: DeferredDocumentOptions) {
     this.#doc = options.doc;
@@ -56,14 +68,25 @@ export class DeferredDocument {
   }
 
   /** The messages that answer a client's sync step 1. */
-  answerSyncStep1(stateVector: Uint8Array): Uint8Array[] {
-    if (stateVector.length === EMPTY_STATE_VECTOR_LENGTH) {
-      // Answered from the stored bytes: apply them once this answer has gone out.
-      if (this.#unapplied && this.#fullState) this.#schedule(0);
-      this.#fullState ??= [encodeSyncStep2(Y.encodeStateAsUpdate(this.doc))];
-      return this.#fullState;
+  answerSyncStep1(stateVector: Uint8Array): SyncAnswer {
+    if (stateVector.length !== EMPTY_STATE_VECTOR_LENGTH) {
+      return { replies: [encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector))], onSent: null };
     }
-    return [encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector))];
+    if (this.#unapplied && this.#fullState) {
+      // Answered from the stored bytes: apply them once this answer has gone out.
+      if (this.#answersInFlight === 0) this.#waitingSince = performance.now();
+      this.#answersInFlight++;
+      let sent = false;
+      const onSent = (): void => {
+        if (sent) return;
+        sent = true;
+        this.#answersInFlight--;
+        if (this.#answersInFlight === 0 && this.#unapplied) this.#schedule(0);
+      };
+      return { replies: this.#fullState, onSent };
+    }
+    this.#fullState ??= [encodeSyncStep2(Y.encodeStateAsUpdate(this.doc))];
+    return { replies: this.#fullState, onSent: null };
   }
 
   /** The document changed: the cached full state is stale. */
@@ -97,6 +120,11 @@ export class DeferredDocument {
     if (current) clearTimeout(current.timer);
     const run = (): void => {
       this.#scheduled = null;
+      const waited = performance.now() - this.#waitingSince;
+      if (this.#answersInFlight > 0 && waited < MAX_WAIT_FOR_ANSWERS_MS) {
+        this.#schedule(Math.min(FALLBACK_DELAY_MS, MAX_WAIT_FOR_ANSWERS_MS - waited));
+        return;
+      }
       this.#apply();
     };
     this.#scheduled = { timer: setTimeout(run, delayMs), soon: delayMs === 0 };

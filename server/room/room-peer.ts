@@ -12,7 +12,11 @@ export interface RoomPeer {
   /** True when the client asked for saved acknowledgements. */
   readonly wantsSaveAck: boolean;
   readonly isOpen: boolean;
-  send(message: Uint8Array): void;
+  /**
+   * Queues `message` for the client. `onSent` (optional) runs once it has been handed to the
+   * operating system, or once the connection is gone and it never will be.
+   */
+  send(message: Uint8Array, onSent?: () => void): void;
   close(code: CloseCodeValue, reason: string): void;
   /** Stop reading from this client until resumeInput (TCP backpressure). */
   pauseInput(): void;

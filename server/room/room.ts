@@ -79,7 +79,10 @@ export class Room {
     this.#content = new DeferredDocument({
       doc: options.doc,
       storedState: options.storedState ?? [],
-      onApplied: () => this.#sendSyncStep1ToAll(),
+      onApplied: () => {
+        this.#doc.on('update', this.#onDocUpdate);
+        this.#sendSyncStep1ToAll();
+      },
     });
     this.#writer = options.writer;
     this.#logger = options.logger;
@@ -87,7 +90,9 @@ export class Room {
     this.#maxQueuedPerPeer = options.maxQueuedPerPeer ?? 1_000;
     this.awareness = new awarenessProtocol.Awareness(this.#doc);
     this.awareness.setLocalState(null);
-    this.#doc.on('update', this.#onDocUpdate);
+    // Listening only once the stored state is applied: Yjs encodes an update for every
+    // transaction someone listens to, and the stored state's (the whole document) goes nowhere.
+    if (this.#content.isApplied) this.#doc.on('update', this.#onDocUpdate);
     this.awareness.on('update', this.#onAwarenessUpdate);
   }
 
@@ -237,9 +242,12 @@ export class Room {
 
   #applyControlMessage(peer: RoomPeer, message: Exclude<ClientMessage, { kind: 'sync-step2' | 'sync-update' }>): void {
     switch (message.kind) {
-      case 'sync-step1':
-        for (const reply of this.#content.answerSyncStep1(message.stateVector)) peer.send(reply);
+      case 'sync-step1': {
+        const { replies, onSent } = this.#content.answerSyncStep1(message.stateVector);
+        const last = replies.length - 1;
+        replies.forEach((reply, i) => peer.send(reply, i === last && onSent ? onSent : undefined));
         return;
+      }
       case 'awareness':
         try {
           awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, peer);

@@ -23,6 +23,7 @@ import { decodeClientMessage, type ClientMessage } from '../protocol/codec.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { RoomPeer } from '../room/room-peer.js';
 import { InputThrottle, type ThrottleLimits } from '../auth/input-throttle.js';
+import { binaryFrameOf } from './binary-frame.js';
 
 export interface WebSocketPeerOptions {
   ws: WebSocket;
@@ -121,28 +122,40 @@ export class WebSocketPeer implements RoomPeer {
     this.#release(Hold.loading);
   }
 
-  send(message: Uint8Array): void {
-    if (!this.isOpen) return;
+  send(message: Uint8Array, onSent?: () => void): void {
+    const sent = onSent ? (): void => onSent() : undefined;
+    if (!this.isOpen) {
+      if (sent) queueMicrotask(sent);
+      return;
+    }
     // Judge by what is already queued, so one large message (a full document) always fits.
     if (this.#ws.bufferedAmount > this.#options.maxBufferedBytes) {
       this.#log('warn', CloseCode.tryAgainLater, 'outbound buffer full: reader too slow');
       this.close(CloseCode.tryAgainLater, 'reader too slow');
+      if (sent) queueMicrotask(sent);
       return;
     }
     if (message[0] === MessageType.awareness) this.#rememberAwareness(message);
-    this.#corkUntilNextTick();
-    this.#ws.send(message);
-  }
-
-  /**
-   * Everything sent to this peer in one turn (a room drain: several relayed updates, an ack)
-   * leaves in one write system call instead of one per frame.
-   */
-  #corkUntilNextTick(): void {
     const socket = tcpSocketOf(this.#ws);
-    if (!socket || socket.writableCorked > 0) return;
-    socket.cork();
-    process.nextTick(uncork, socket);
+    if (!socket) {
+      this.#ws.send(message, sent);
+      return;
+    }
+    // Everything sent to this peer in one turn (a room drain: several relayed updates, an ack)
+    // leaves in one write system call instead of one per frame.
+    if (socket.writableCorked === 0) {
+      socket.cork();
+      process.nextTick(uncork, socket);
+    }
+    // Node calls a write's callback once the bytes are written, or with an error if the socket
+    // is destroyed first: either way exactly once.
+    const [first, second] = binaryFrameOf(message);
+    if (second) {
+      socket.write(first);
+      socket.write(second, sent);
+    } else {
+      socket.write(first, sent);
+    }
   }
 
   close(code: CloseCodeValue, reason: string): void {

@@ -60,6 +60,8 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: limits.maxMessageBytes,
+    // Off, and must stay off: peers write pre-built frames (binary-frame.ts), which bypass
+    // the Sender queue that compression would need.
     perMessageDeflate: false,
     clientTracking: false,
     allowSynchronousEvents: true,

@@ -1,0 +1,43 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { binaryFrameOf } from './binary-frame.js';
+
+interface ReceiverLike {
+  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): void;
+  write(chunk: Buffer): void;
+}
+// ws's own frame parser, as a client would run it (server frames are unmasked).
+const { Receiver } = createRequire(import.meta.url)('ws') as {
+  Receiver: new (options: { isServer: boolean; maxPayload: number }) => ReceiverLike;
+};
+
+function parseWithWs(parts: Buffer[]): { data: Buffer; isBinary: boolean }[] {
+  const receiver = new Receiver({ isServer: false, maxPayload: 0 });
+  const received: { data: Buffer; isBinary: boolean }[] = [];
+  receiver.on('message', (data, isBinary) => received.push({ data, isBinary }));
+  for (const part of parts) receiver.write(part);
+  return received;
+}
+
+describe('binaryFrameOf', () => {
+  // 7-bit, 16-bit and 64-bit length encodings, and a payload large enough to stay unjoined.
+  it.each([0, 1, 125, 126, 65_535, 65_536, 300_000])('frames %i bytes so that ws reads back the same binary message', (size) => {
+    const message = new Uint8Array(size).map((_, i) => (i * 31) & 0xff);
+    const received = parseWithWs(binaryFrameOf(message));
+    expect(received).toHaveLength(1);
+    expect(received[0]!.isBinary).toBe(true);
+    expect(Buffer.compare(received[0]!.data, Buffer.from(message))).toBe(0);
+  });
+
+  it('frames a view into a larger buffer by its own bytes only', () => {
+    const backing = new Uint8Array([9, 9, 1, 2, 3, 9]);
+    const received = parseWithWs(binaryFrameOf(backing.subarray(2, 5)));
+    expect([...received[0]!.data]).toEqual([1, 2, 3]);
+  });
+
+  it('builds the frame once per message object', () => {
+    const message = new Uint8Array([0, 2, 1, 0]);
+    expect(binaryFrameOf(message)).toBe(binaryFrameOf(message));
+    expect(binaryFrameOf(new Uint8Array([0, 2, 1, 0]))).not.toBe(binaryFrameOf(message));
+  });
+});
