@@ -84,6 +84,19 @@ export function runDocumentStoreContract(name: string, createHarness: () => Prom
       expect(replay(loaded)).toBe('01234');
     });
 
+    it('after several compactions loads exactly the snapshot and the entries written since the last', async () => {
+      const doc = new Y.Doc();
+      let seq = 0;
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 4; i++) await store.appendUpdates('rounds', ++seq, [textUpdate(doc, String(seq % 10))], null);
+        await store.compact('rounds', Y.encodeStateAsUpdate(doc), seq - 1, { bytes: seq, updatedAt: seq });
+      }
+      const loaded = await store.load('rounds');
+      expect(loaded.log).toHaveLength(1);
+      expect(loaded.lastSeq).toBe(seq);
+      expect(replay(loaded)).toBe(doc.getText('t').toString());
+    });
+
     it('lists documents with their stats', async () => {
       await store.appendUpdates('one', 1, [textUpdate(new Y.Doc(), 'x')], { bytes: 11, updatedAt: 1_000 });
       await store.appendUpdates('two', 1, [textUpdate(new Y.Doc(), 'y')], { bytes: 22, updatedAt: 2_000 });
