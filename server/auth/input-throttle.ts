@@ -20,48 +20,65 @@ const BURST_SECONDS = 2;
 /** Reading resumes once this share of the burst has refilled, not at the first free token. */
 const RESUME_FRACTION = 0.1;
 
-class TokenBucket {
-  readonly capacity: number;
-  readonly perMs: number;
-  level: number;
-  #at: number;
+/** Capacities (tokens) and refill rates (tokens per ms) of the three buckets. */
+interface Buckets {
+  messages: number;
+  bytes: number;
+  awareness: number;
+  messagesPerMs: number;
+  bytesPerMs: number;
+  awarenessPerMs: number;
+  closeAfterMs: number;
+}
 
-  constructor(perSecond: number, capacity: number, now: number) {
-    this.capacity = capacity;
-    this.perMs = perSecond / 1000;
-    this.level = capacity;
-    this.#at = now;
-  }
+// Every connection of a server has the same limits: derive the bucket sizes once per limits object.
+const bucketsByLimits = new WeakMap<ThrottleLimits, Buckets>();
 
-  refill(now: number): void {
-    this.level = Math.min(this.capacity, this.level + (now - this.#at) * this.perMs);
-    this.#at = now;
+function bucketsFor(limits: ThrottleLimits): Buckets {
+  let buckets = bucketsByLimits.get(limits);
+  if (!buckets) {
+    buckets = {
+      messages: limits.messagesPerSecond * BURST_SECONDS,
+      bytes: Math.max(limits.bytesPerSecond * BURST_SECONDS, limits.maxMessageBytes),
+      awareness: limits.awarenessPerSecond * BURST_SECONDS,
+      messagesPerMs: limits.messagesPerSecond / 1000,
+      bytesPerMs: limits.bytesPerSecond / 1000,
+      awarenessPerMs: limits.awarenessPerSecond / 1000,
+      closeAfterMs: limits.closeAfterMs,
+    };
+    bucketsByLimits.set(limits, buckets);
   }
+  return buckets;
+}
 
-  /** Milliseconds until the bucket is back to its resume level (0 when not in debt). */
-  waitMs(): number {
-    if (this.level >= 0) return 0;
-    return Math.ceil((-this.level + this.capacity * RESUME_FRACTION) / this.perMs);
-  }
+/** Milliseconds until a bucket at `level` is back to its resume level (0 when not in debt). */
+function bucketWaitMs(level: number, capacity: number, perMs: number): number {
+  if (level >= 0) return 0;
+  return Math.ceil((-level + capacity * RESUME_FRACTION) / perMs);
 }
 
 const monotonicNow = (): number => performance.now();
 
+/**
+ * One per connection, so it is flat: the three bucket levels and one refill time (refilling all
+ * three together gives the same levels as refilling each when used), sizes shared.
+ */
 export class InputThrottle {
-  readonly #messages: TokenBucket;
-  readonly #bytes: TokenBucket;
-  readonly #awareness: TokenBucket;
-  readonly #closeAfterMs: number;
+  readonly #buckets: Buckets;
   readonly #now: () => number;
+  #messages: number;
+  #bytes: number;
+  #awareness: number;
+  #at: number;
   #throttledSince: number | null = null;
 
   constructor(limits: ThrottleLimits, now: () => number = monotonicNow) {
     this.#now = now;
-    const t = now();
-    this.#messages = new TokenBucket(limits.messagesPerSecond, limits.messagesPerSecond * BURST_SECONDS, t);
-    this.#bytes = new TokenBucket(limits.bytesPerSecond, Math.max(limits.bytesPerSecond * BURST_SECONDS, limits.maxMessageBytes), t);
-    this.#awareness = new TokenBucket(limits.awarenessPerSecond, limits.awarenessPerSecond * BURST_SECONDS, t);
-    this.#closeAfterMs = limits.closeAfterMs;
+    this.#buckets = bucketsFor(limits);
+    this.#messages = this.#buckets.messages;
+    this.#bytes = this.#buckets.bytes;
+    this.#awareness = this.#buckets.awareness;
+    this.#at = now();
   }
 
   /**
@@ -71,29 +88,39 @@ export class InputThrottle {
   charge(bytes: number, kind: 'awareness' | 'echo' | 'other'): number {
     // Called for every message: no allocation here.
     const now = this.#now();
-    const bytesRested = this.#rested(this.#bytes, now);
-    const messagesRested = kind === 'echo' || this.#rested(this.#messages, now);
-    const awarenessRested = kind !== 'awareness' || this.#rested(this.#awareness, now);
+    this.#refill(now);
+    const b = this.#buckets;
+    const bytesRested = this.#bytes >= b.bytes / 2;
+    const messagesRested = kind === 'echo' || this.#messages >= b.messages / 2;
+    const awarenessRested = kind !== 'awareness' || this.#awareness >= b.awareness / 2;
     if (bytesRested && messagesRested && awarenessRested) this.#throttledSince = null;
-    this.#bytes.level -= bytes;
-    if (kind !== 'echo') this.#messages.level -= 1;
-    if (kind === 'awareness') this.#awareness.level -= 1;
+    this.#bytes -= bytes;
+    if (kind !== 'echo') this.#messages -= 1;
+    if (kind === 'awareness') this.#awareness -= 1;
     const wait = this.waitMs(now);
     if (wait > 0) this.#throttledSince ??= now;
     return wait;
   }
 
-  #rested(bucket: TokenBucket, now: number): boolean {
-    bucket.refill(now);
-    return bucket.level >= bucket.capacity / 2;
+  #refill(now: number): void {
+    const elapsed = now - this.#at;
+    this.#at = now;
+    if (elapsed <= 0) return;
+    const b = this.#buckets;
+    this.#messages = Math.min(b.messages, this.#messages + elapsed * b.messagesPerMs);
+    this.#bytes = Math.min(b.bytes, this.#bytes + elapsed * b.bytesPerMs);
+    this.#awareness = Math.min(b.awareness, this.#awareness + elapsed * b.awarenessPerMs);
   }
 
   /** How long reading should still wait, after refilling. */
   waitMs(now = this.#now()): number {
-    this.#messages.refill(now);
-    this.#bytes.refill(now);
-    this.#awareness.refill(now);
-    return Math.max(this.#messages.waitMs(), this.#bytes.waitMs(), this.#awareness.waitMs());
+    this.#refill(now);
+    const b = this.#buckets;
+    return Math.max(
+      bucketWaitMs(this.#messages, b.messages, b.messagesPerMs),
+      bucketWaitMs(this.#bytes, b.bytes, b.bytesPerMs),
+      bucketWaitMs(this.#awareness, b.awareness, b.awarenessPerMs),
+    );
   }
 
   /**
@@ -103,7 +130,8 @@ export class InputThrottle {
    */
   get isAbusive(): boolean {
     const now = this.#now();
-    if (this.#throttledSince !== null && now - this.#throttledSince > this.#closeAfterMs) return true;
-    return this.waitMs(now) > this.#closeAfterMs;
+    const closeAfterMs = this.#buckets.closeAfterMs;
+    if (this.#throttledSince !== null && now - this.#throttledSince > closeAfterMs) return true;
+    return this.waitMs(now) > closeAfterMs;
   }
 }

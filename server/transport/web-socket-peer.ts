@@ -14,6 +14,11 @@
  * Read-only peers: the room refuses their document changes (decided on the decoded message kind,
  * so an overlong varint type cannot slip through) and reports each one here; past the limit the
  * connection is closed with 1008.
+ *
+ * Idle connections add up (10,000 per process is ordinary), so what a peer keeps is kept small:
+ * limits, logger and the close callback live in one object shared by every peer of a gateway, and
+ * the socket listeners are four functions shared by all peers (the peer is found by its socket)
+ * instead of closures per connection.
  */
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
@@ -25,13 +30,16 @@ import type { RoomPeer } from '../room/room-peer.js';
 import { InputThrottle, type ThrottleLimits } from '../auth/input-throttle.js';
 import { binaryFrameOf } from './binary-frame.js';
 
-export interface WebSocketPeerOptions {
-  ws: WebSocket;
-  id: string;
-  docName: string;
-  canWrite: boolean;
-  wantsSaveAck: boolean;
+/** What a bound peer delivers its messages to (a Room). */
+export interface MessageSink {
+  receive(peer: RoomPeer, message: ClientMessage): void;
+}
+
+/** Settings and callbacks the same for every peer of a gateway: one object, shared. */
+export interface PeerSettings {
   logger: Logger;
+  /** Called once, when the socket has closed. */
+  onClosed: (peer: WebSocketPeer) => void;
   /** Outbound bytes allowed to pile up before the reader is judged too slow (closed with 1013). */
   maxBufferedBytes: number;
   /** Messages a connection may send before its document is loaded. */
@@ -41,6 +49,15 @@ export interface WebSocketPeerOptions {
   /** Read-only violations tolerated before the connection is closed (1008). */
   maxRefusedWrites: number;
   throttle: ThrottleLimits;
+}
+
+export interface WebSocketPeerOptions {
+  ws: WebSocket;
+  id: string;
+  docName: string;
+  canWrite: boolean;
+  wantsSaveAck: boolean;
+  settings: PeerSettings;
 }
 
 /** Reasons to stop reading, as bits: a peer holds a number, not a Set (idle connections add up). */
@@ -70,6 +87,8 @@ function uncork(socket: Socket): void {
   socket.uncork();
 }
 
+const peerBySocket = new WeakMap<WebSocket, WebSocketPeer>();
+
 export class WebSocketPeer implements RoomPeer {
   readonly id: string;
   readonly docName: string;
@@ -78,8 +97,8 @@ export class WebSocketPeer implements RoomPeer {
   /** Cleared by each keepalive ping, set by any pong or message. */
   isAlive = true;
   readonly #ws: WebSocket;
-  readonly #options: WebSocketPeerOptions;
-  #deliver: ((message: ClientMessage) => void) | null = null;
+  readonly #settings: PeerSettings;
+  #sink: MessageSink | null = null;
   #early: ClientMessage[] | null = [];
   #earlyBytes = 0;
   #refusedWrites = 0;
@@ -88,37 +107,61 @@ export class WebSocketPeer implements RoomPeer {
   readonly #throttle: InputThrottle;
   #rateTimer: NodeJS.Timeout | null = null;
   #loggedThrottle = false;
-  /** Created on the first awareness message sent. */
+  /** Awareness messages sent and not echoed yet; null when there are none (the usual idle state). */
   #sentAwareness: Set<string> | null = null;
 
   constructor(options: WebSocketPeerOptions) {
-    this.#options = options;
+    this.#settings = options.settings;
     this.#ws = options.ws;
     this.id = options.id;
     this.docName = options.docName;
     this.canWrite = options.canWrite;
     this.wantsSaveAck = options.wantsSaveAck;
-    this.#throttle = new InputThrottle(options.throttle);
-    this.#ws.on('message', this.#onMessage);
-    this.#ws.on('pong', () => {
-      this.isAlive = true;
-    });
-    this.#ws.on('close', () => this.#clearRateTimer());
+    this.#throttle = new InputThrottle(options.settings.throttle);
+    peerBySocket.set(this.#ws, this);
+    this.#ws.on('message', WebSocketPeer.#onSocketMessage);
+    this.#ws.on('pong', WebSocketPeer.#onSocketPong);
+    this.#ws.on('error', WebSocketPeer.#onSocketError);
+    this.#ws.on('close', WebSocketPeer.#onSocketClose);
     // Nothing is read until the document is loaded: nothing is answered from an empty document.
     this.#hold(Hold.loading);
   }
+
+  // `ws` calls its listeners with the socket as `this`.
+  static readonly #onSocketMessage = function (this: WebSocket, data: RawData, isBinary: boolean): void {
+    const peer = peerBySocket.get(this);
+    if (peer) peer.#onMessage(data, isBinary);
+  };
+
+  static readonly #onSocketPong = function (this: WebSocket): void {
+    const peer = peerBySocket.get(this);
+    if (peer) peer.isAlive = true;
+  };
+
+  static readonly #onSocketError = function (this: WebSocket, error: Error): void {
+    const peer = peerBySocket.get(this);
+    if (peer) peer.#settings.logger.info({ doc: peer.docName, connId: peer.id, err: error }, 'websocket error');
+  };
+
+  static readonly #onSocketClose = function (this: WebSocket): void {
+    const peer = peerBySocket.get(this);
+    if (!peer) return;
+    peerBySocket.delete(this);
+    peer.#clearRateTimer();
+    peer.#settings.onClosed(peer);
+  };
 
   get isOpen(): boolean {
     return !this.#closing && this.#ws.readyState === this.#ws.OPEN;
   }
 
   /** Starts delivering messages to the room, the early ones first, in order. */
-  bind(deliver: (message: ClientMessage) => void): void {
-    this.#deliver = deliver;
+  bind(sink: MessageSink): void {
+    this.#sink = sink;
     const early = this.#early ?? [];
     this.#early = null;
     this.#earlyBytes = 0;
-    for (const message of early) deliver(message);
+    for (const message of early) sink.receive(this, message);
     this.#release(Hold.loading);
   }
 
@@ -129,7 +172,7 @@ export class WebSocketPeer implements RoomPeer {
       return;
     }
     // Judge by what is already queued, so one large message (a full document) always fits.
-    if (this.#ws.bufferedAmount > this.#options.maxBufferedBytes) {
+    if (this.#ws.bufferedAmount > this.#settings.maxBufferedBytes) {
       this.#log('warn', CloseCode.tryAgainLater, 'outbound buffer full: reader too slow');
       this.close(CloseCode.tryAgainLater, 'reader too slow');
       if (sent) queueMicrotask(sent);
@@ -161,7 +204,7 @@ export class WebSocketPeer implements RoomPeer {
   close(code: CloseCodeValue, reason: string): void {
     if (this.#closing) return;
     this.#closing = true;
-    this.#deliver = null;
+    this.#sink = null;
     this.#clearRateTimer();
     this.#ws.close(code, reason);
     // Read again, whatever held input, so the client's close frame arrives and the TCP
@@ -186,7 +229,7 @@ export class WebSocketPeer implements RoomPeer {
   /** Drops the TCP connection without a closing handshake (dead peers). */
   terminate(): void {
     this.#closing = true;
-    this.#deliver = null;
+    this.#sink = null;
     this.#clearRateTimer();
     this.#ws.terminate();
   }
@@ -212,13 +255,13 @@ export class WebSocketPeer implements RoomPeer {
 
   refusedWrite(): void {
     this.#refusedWrites++;
-    if (this.#refusedWrites > this.#options.maxRefusedWrites) {
+    if (this.#refusedWrites > this.#settings.maxRefusedWrites) {
       this.#log('warn', CloseCode.policyViolation, 'read-only connection kept sending document changes');
       this.close(CloseCode.policyViolation, 'read-only');
     }
   }
 
-  readonly #onMessage = (data: RawData, isBinary: boolean): void => {
+  #onMessage(data: RawData, isBinary: boolean): void {
     this.isAlive = true;
     if (this.#closing) return;
     if (!isBinary) {
@@ -237,17 +280,17 @@ export class WebSocketPeer implements RoomPeer {
     }
     this.#charge((data as Buffer).length, message.kind === 'awareness' ? this.#isEcho(data as Buffer) ? 'echo' : 'awareness' : 'other');
     if (this.#closing) return;
-    if (this.#deliver) {
-      this.#deliver(message);
+    if (this.#sink) {
+      this.#sink.receive(this, message);
       return;
     }
     (this.#early ??= []).push(message);
     this.#earlyBytes += (data as Buffer).length;
-    if (this.#early.length > this.#options.maxEarlyMessages || this.#earlyBytes > this.#options.maxEarlyBytes) {
+    if (this.#early.length > this.#settings.maxEarlyMessages || this.#earlyBytes > this.#settings.maxEarlyBytes) {
       this.#log('warn', CloseCode.tryAgainLater, 'too much sent before the document loaded');
       this.close(CloseCode.tryAgainLater, 'too many early messages');
     }
-  };
+  }
 
   #rememberAwareness(message: Uint8Array): void {
     const key = awarenessKey(message);
@@ -261,7 +304,9 @@ export class WebSocketPeer implements RoomPeer {
     if (!this.#sentAwareness || this.#sentAwareness.size === 0) return false;
     const key = frame.toString('latin1');
     // Each message we sent excuses one echo.
-    return this.#sentAwareness.delete(key);
+    const isEcho = this.#sentAwareness.delete(key);
+    if (this.#sentAwareness.size === 0) this.#sentAwareness = null;
+    return isEcho;
   }
 
   #charge(bytes: number, kind: 'awareness' | 'echo' | 'other'): void {
@@ -306,6 +351,6 @@ export class WebSocketPeer implements RoomPeer {
   }
 
   #log(level: 'warn' | 'info', code: number, msg: string, reason?: string): void {
-    this.#options.logger[level]({ doc: this.docName, connId: this.id, code, ...(reason ? { reason } : {}) }, msg);
+    this.#settings.logger[level]({ doc: this.docName, connId: this.id, code, ...(reason ? { reason } : {}) }, msg);
   }
 }

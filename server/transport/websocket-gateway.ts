@@ -24,7 +24,7 @@ import type { Principal } from '../auth/principal.js';
 import { clientAddress, isOriginAllowed, tokenFromRequest } from '../auth/request-identity.js';
 import { matches, type Revocation } from '../auth/revocation-list.js';
 import { authorizeDocument, type AccessChecker } from '../auth/upgrade-authorizer.js';
-import { WebSocketPeer } from './web-socket-peer.js';
+import { WebSocketPeer, type PeerSettings } from './web-socket-peer.js';
 import { rejectUpgrade } from './reject-upgrade.js';
 
 export interface WebSocketGatewayOptions {
@@ -49,6 +49,8 @@ interface Session {
   principal: Principal;
   docName: string;
   expiry: NodeJS.Timeout | null;
+  /** Set once the document is loaded and the peer attached. */
+  room: Room | null;
 }
 
 // setTimeout fires at once beyond 2^31-1 ms (~24.8 days); longer expiries are re-armed.
@@ -101,8 +103,9 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     }
     const slot = quota.reserve(docName, isLoopbackHost(address) ? null : address);
     if ('refusal' in slot) return refuse(socket, slot.refusal.status, slot.refusal.code, slot.refusal.message, fields);
-    // The slot is held until the TCP socket closes, whether or not it becomes a WebSocket.
-    socket.once('close', slot.release);
+    // The slot is held until the TCP socket closes, whether or not it becomes a WebSocket
+    // (`on`, not `once`: release is idempotent, and a once-wrapper costs ~150 bytes per connection).
+    socket.on('close', slot.release);
     pendingUpgrades++;
     const token = tokenFromRequest(req, { allowCookie: false });
     const wantsSaveAck = url.searchParams.get(SAVE_ACK_PARAM) === '1';
@@ -111,7 +114,11 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
         ({ principal, access: granted }) => {
           if (socket.destroyed) return;
           if (!accepting) return rejectUpgrade(socket, 503, 'shutting-down', 'server is shutting down');
-          wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, docName, wantsSaveAck, principal, granted));
+          wss.handleUpgrade(req, socket, head, (ws) => {
+            // ws has its own socket error listener now (and the peer one on the WebSocket).
+            socket.off('error', onUpgradeSocketError);
+            onConnection(ws, docName, wantsSaveAck, principal, granted);
+          });
         },
         (error: unknown) => {
           if (error instanceof AuthError) {
@@ -127,42 +134,40 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       });
   };
 
-  const onConnection = (ws: WebSocket, docName: string, wantsSaveAck: boolean, principal: Principal, granted: Access): void => {
-    const peer = new WebSocketPeer({
-      ws,
-      id: `c${++connections}`,
-      docName,
-      canWrite: granted === 'write',
-      wantsSaveAck,
-      logger,
-      maxBufferedBytes: limits.maxBufferedBytes,
-      maxEarlyMessages: limits.maxEarlyMessages,
-      maxEarlyBytes: limits.maxEarlyBytes,
-      maxRefusedWrites: limits.maxRefusedWrites,
-      throttle: {
-        messagesPerSecond: limits.messagesPerSecond,
-        bytesPerSecond: limits.bytesPerSecond,
-        awarenessPerSecond: limits.awarenessPerSecond,
-        maxMessageBytes: limits.maxMessageBytes,
-        closeAfterMs: limits.throttleCloseAfterMs,
-      },
-    });
-    const session: Session = { principal, docName, expiry: null };
-    sessions.set(peer, session);
-    if (principal.exp !== null) scheduleExpiry(peer, session, principal.exp * 1000);
-    let room: Room | null = null;
-    ws.on('error', (error) => logger.info({ doc: docName, connId: peer.id, err: error }, 'websocket error'));
-    ws.on('close', () => {
+  // One object for every peer: an idle connection keeps no closures of its own.
+  const peerSettings: PeerSettings = {
+    logger,
+    onClosed: (peer) => {
+      const session = sessions.get(peer);
+      if (!session) return;
       sessions.delete(peer);
       if (session.expiry) clearTimeout(session.expiry);
-      if (room) registry.leave(docName, room, peer);
-    });
+      if (session.room) registry.leave(session.docName, session.room, peer);
+    },
+    maxBufferedBytes: limits.maxBufferedBytes,
+    maxEarlyMessages: limits.maxEarlyMessages,
+    maxEarlyBytes: limits.maxEarlyBytes,
+    maxRefusedWrites: limits.maxRefusedWrites,
+    throttle: {
+      messagesPerSecond: limits.messagesPerSecond,
+      bytesPerSecond: limits.bytesPerSecond,
+      awarenessPerSecond: limits.awarenessPerSecond,
+      maxMessageBytes: limits.maxMessageBytes,
+      closeAfterMs: limits.throttleCloseAfterMs,
+    },
+  };
+
+  const onConnection = (ws: WebSocket, docName: string, wantsSaveAck: boolean, principal: Principal, granted: Access): void => {
+    const peer = new WebSocketPeer({ ws, id: `c${++connections}`, docName, canWrite: granted === 'write', wantsSaveAck, settings: peerSettings });
+    const session: Session = { principal, docName, expiry: null, room: null };
+    sessions.set(peer, session);
+    if (principal.exp !== null) scheduleExpiry(peer, session, principal.exp * 1000);
     logger.debug({ doc: docName, connId: peer.id, sub: principal.sub, access: granted }, 'connection opened');
     registry.join(docName, peer).then(
       (joined) => {
         if (!peer.isOpen) return;
-        room = joined;
-        peer.bind((message) => joined.receive(peer, message));
+        session.room = joined;
+        peer.bind(joined);
       },
       (error: unknown) => {
         logger.error({ doc: docName, connId: peer.id, err: error }, 'could not open document');
