@@ -33,7 +33,10 @@ export interface DocumentStore {
    * second, and always on compaction).
    */
   appendUpdates(name: string, firstSeq: number, updates: Uint8Array[], stats: DocumentStats | null): Promise<void>;
-  /** Atomically replaces the snapshot and deletes the log entries up to and including `throughSeq`. */
+  /**
+   * Atomically replaces the snapshot; from then on, load no longer returns the log entries up to
+   * and including `throughSeq`, and the store deletes them (not necessarily in the same write).
+   */
   compact(name: string, snapshot: Uint8Array, throughSeq: number, stats: DocumentStats): Promise<void>;
   list(): Promise<DocumentInfo[]>;
   close(): Promise<void>;

@@ -51,3 +51,25 @@ describe('LevelDB store: data written before the compaction point was kept', () 
     }
   });
 });
+
+describe('LevelDB store: compaction on disk', () => {
+  it('deletes the log entries a compaction covers and keeps the later ones', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'tandem-store-'));
+    try {
+      const doc = new Y.Doc();
+      const store = await createLeveldbStore({ directory, fsync: false });
+      for (let seq = 1; seq <= 30; seq++) {
+        doc.getText('t').insert(doc.getText('t').length, 'x');
+        await store.appendUpdates('disk', seq, [Y.encodeStateAsUpdate(doc)], null);
+        if (seq === 10 || seq === 25) await store.compact('disk', Y.encodeStateAsUpdate(doc), seq, { bytes: 1, updatedAt: seq });
+      }
+      await store.close();
+      const raw = new Level<string, Uint8Array>(directory, { valueEncoding: 'view' });
+      const logKeys = await raw.keys({ gt: '!log!disk\u0000', lt: '!log!disk\u0001' }).all();
+      await raw.close();
+      expect(logKeys.map((key) => Number.parseInt(key.slice(key.lastIndexOf('\u0000') + 1), 16))).toEqual([26, 27, 28, 29, 30]);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
