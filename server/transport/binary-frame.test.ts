@@ -35,6 +35,12 @@ describe('binaryFrameOf', () => {
     expect([...received[0]!.data]).toEqual([1, 2, 3]);
   });
 
+  it('gives a small frame memory of its own, so a cached frame pins no shared pool slab', () => {
+    const [frame, rest] = binaryFrameOf(new Uint8Array([0, 2, 1, 0]));
+    expect(rest).toBeUndefined();
+    expect(frame.buffer.byteLength).toBe(frame.length);
+  });
+
   it('builds the frame once per message object', () => {
     const message = new Uint8Array([0, 2, 1, 0]);
     expect(binaryFrameOf(message)).toBe(binaryFrameOf(message));

@@ -20,7 +20,8 @@ interface FrameOptions {
 
 // `Sender` is exported by ws (index.js) but not declared in @types/ws.
 const { Sender } = createRequire(import.meta.url)('ws') as {
-  Sender: { frame(data: Buffer, options: FrameOptions): [header: Buffer, payload: Buffer] };
+  // [header, payload], or [header] alone for an empty payload.
+  Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] };
 };
 
 const BINARY_OPCODE = 2;
@@ -39,8 +40,20 @@ export function binaryFrameOf(message: Uint8Array): BinaryFrame {
   if (frame === undefined) {
     const payload = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
     const parts = Sender.frame(payload, SERVER_FRAME);
-    frame = payload.length < JOIN_BELOW_BYTES ? [Buffer.concat(parts)] : parts;
+    const [header, body] = parts;
+    frame = body && payload.length >= JOIN_BELOW_BYTES ? [header!, body] : [joined(parts)];
     frames.set(message, frame);
   }
+  return frame;
+}
+
+/**
+ * Header and payload in one buffer of its own: not a slice of Node's shared 8 KB pool, which a
+ * long-lived cached frame (a document's full-state answer) would otherwise keep alive whole.
+ */
+function joined(parts: Buffer[]): Buffer {
+  const frame = Buffer.allocUnsafeSlow(parts.reduce((length, part) => length + part.length, 0));
+  let offset = 0;
+  for (const part of parts) offset += part.copy(frame, offset);
   return frame;
 }
