@@ -9,7 +9,7 @@ import { connectMany } from '../lib/connect-many.js';
 import { waitDurable } from '../lib/durable.js';
 import { LatencyRecorder } from '../lib/latency-recorder.js';
 import { summarize } from '../lib/percentiles.js';
-import { readRssBytes } from '../lib/proc-stats.js';
+import { trackPeakRss } from '../lib/proc-stats.js';
 import { sleep, waitUntil } from '../lib/wait.js';
 import type { Metric, Scenario, ScenarioContext } from './scenario.js';
 
@@ -46,10 +46,7 @@ async function runFanout(ctx: ScenarioContext, clientCount: number, durationMs: 
       if (ackedEdits >= WARMUP_EDITS) ackSamples.push(now - recorder.sentAt(ackedEdits)!);
     }
   });
-  let peakRss = readRssBytes(server.pid);
-  const rssTimer = setInterval(() => {
-    peakRss = Math.max(peakRss, readRssBytes(server.pid));
-  }, 250);
+  const rss = trackPeakRss(server.pid, 250);
   await sleep(500);
   const edits = WARMUP_EDITS + Math.floor(durationMs / INTERVAL_MS);
   const start = performance.now();
@@ -62,8 +59,8 @@ async function runFanout(ctx: ScenarioContext, clientCount: number, durationMs: 
   await waitUntil(() => recorder.deliveredToAll() === edits, { timeoutMs: 5_000 });
   const censored = recorder.stop();
   const durableMs = await waitDurable([writer!], ctx.launcher.usesSaveAck, 10_000);
-  clearInterval(rssTimer);
-  peakRss = Math.max(peakRss, readRssBytes(server.pid));
+  const peakRss = rss.peak();
+  rss.stop();
   const latency = summarize(recorder.samples);
   const metrics = [
     metric('p50', 'p50 latency', 'ms', latency.p50),

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import { feedUpdates } from '../lib/feed.js';
-import { readCpuSeconds, readRssBytes, waitForIdle } from '../lib/proc-stats.js';
+import { readCpuSeconds, trackPeakRss, waitForIdle } from '../lib/proc-stats.js';
 import { generateText } from '../lib/typing.js';
 import { waitUntil } from '../lib/wait.js';
 import type { Metric, Scenario } from './scenario.js';
@@ -40,10 +40,7 @@ export const joinStormScenario: Scenario = {
     // Stores finish and the room unloads (Hocuspocus debounces its store by 2 s).
     await waitForIdle(server.pid, { minWaitMs: 3_000, timeoutMs: 60_000 });
 
-    let peakRss = readRssBytes(server.pid);
-    const rssTimer = setInterval(() => {
-      peakRss = Math.max(peakRss, readRssBytes(server.pid));
-    }, 100);
+    const rss = trackPeakRss(server.pid, 100);
     const cpuBefore = readCpuSeconds(server.pid);
     const eluBefore = performance.eventLoopUtilization();
     const start = performance.now();
@@ -54,7 +51,8 @@ export const joinStormScenario: Scenario = {
     const serverCpu = readCpuSeconds(server.pid) - cpuBefore;
     // Near 100 % means the clients (one process, the same for every server) set the pace.
     const clientElu = performance.eventLoopUtilization(eluBefore).utilization;
-    clearInterval(rssTimer);
+    const peakRss = rss.peak();
+    rss.stop();
     const correct = clients.every((c) => c.text.length !== bytes || c.text.toString() === content);
     const early = clients.filter((c) => c.lengthAtSync !== null && c.lengthAtSync < bytes).length;
     const finished = done();
