@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './support/harness.js';
-import { DEADLINE_MS, editor, openDocument, waitForStatus, waitForText } from './support/editor-page.js';
+import { DEADLINE_MS, editor, openDocument, placeCaretAtEnd, waitForStatus, waitForText } from './support/editor-page.js';
 
 const h = useHarness();
 
@@ -24,8 +24,7 @@ describe('embedded editor', () => {
     await host.page.keyboard.type('Written in the embedded editor.');
     await waitForText(app.page, (text) => text === 'Written in the embedded editor.', 'the embedded edit in the app');
 
-    await editor(app.page).click();
-    await app.page.keyboard.press('Control+End');
+    await placeCaretAtEnd(app.page);
     await app.page.keyboard.press('Enter');
     await app.page.keyboard.type('Answered from the app.');
     await waitForText(host.page, (text) => text === 'Written in the embedded editor.\nAnswered from the app.', 'the app edit in the host page');

@@ -7,13 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useHarness } from './support/harness.js';
-import { DEADLINE_MS, editor, openDocument, waitForStatus, waitForText } from './support/editor-page.js';
+import { DEADLINE_MS, editor, openDocument, placeCaretAtEnd, waitForStatus, waitForText } from './support/editor-page.js';
 
 const h = useHarness();
 
 async function typeNewParagraph(page: Page, text: string): Promise<void> {
-  await editor(page).click();
-  await page.keyboard.press('Control+End');
+  await placeCaretAtEnd(page);
   await page.keyboard.press('Enter');
   await page.keyboard.type(text);
 }
