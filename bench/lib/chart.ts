@@ -11,7 +11,7 @@ const BAR_HEIGHT = 13;
 const BAR_GAP = 3;
 const GROUP_GAP = 14;
 const VALUE_ROOM = 90;
-const COLORS: Record<string, string> = { tandem: '#2563eb', 'y-websocket': '#f59e0b', hocuspocus: '#10b981' };
+const COLORS: Record<string, string> = { tandem: '#2563eb', 'y-websocket': '#f59e0b', hocuspocus: '#10b981', 'bare-relay': '#9ca3af' };
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

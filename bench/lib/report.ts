@@ -41,6 +41,9 @@ export function renderMarkdown(results: BenchResults): string {
     `Run ${results.startedAt}${results.quick ? ' (--quick: smaller counts, not comparable to a full run)' : ''}, ` +
       `${results.durationSeconds.toFixed(0)} s; ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}.`,
     '↓ lower is better, ↑ higher is better; the ratio is Tandem divided by the best peer on that row.',
+    ...(kinds.includes('bare-relay')
+      ? ['The bare relay is a reference, not a peer: it forwards messages on plain ws and does nothing else (no Yjs, no storage, no acknowledgements), so its figures are about what ws, Node and the clients cost on their own.']
+      : []),
     '',
     ...lines,
     ...(notes.length ? ['', ...notes] : []),

@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import type { Metric } from '../scenarios/scenario.js';
-import type { ServerKind } from '../servers/server-process.js';
+import { REFERENCE_KINDS, type ServerKind } from '../servers/server-process.js';
 
 export interface MetricRow {
   id: string;
@@ -51,11 +51,11 @@ export function addMetrics(rows: MetricRow[], scenario: string, kind: ServerKind
   }
 }
 
-/** Best peer value (not Tandem) for a row: min or max by `better`; null if no peer has one. */
+/** Best peer value (not Tandem, not a reference) for a row: min or max by `better`; null if no peer has one. */
 export function bestPeer(row: MetricRow): { kind: ServerKind; value: number } | null {
   let best: { kind: ServerKind; value: number } | null = null;
   for (const [kind, value] of Object.entries(row.values) as [ServerKind, number | null][]) {
-    if (kind === 'tandem' || value === null || !Number.isFinite(value)) continue;
+    if (kind === 'tandem' || REFERENCE_KINDS.includes(kind) || value === null || !Number.isFinite(value)) continue;
     if (!best || (row.better === 'lower' ? value < best.value : value > best.value)) best = { kind, value };
   }
   return best;

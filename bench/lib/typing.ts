@@ -10,6 +10,8 @@ export interface TypingHistory {
   updates: Uint8Array[];
   /** The text after the last keystroke. */
   content: string;
+  /** The author's document after the last keystroke, as one update. */
+  finalState: Uint8Array;
 }
 
 /** mulberry32: small, fast, good enough to make runs repeatable. */
@@ -49,8 +51,9 @@ export function generateTyping(keystrokes: number, seed = 42): TypingHistory {
     }
   }
   const content = text.toString();
+  const finalState = Y.encodeStateAsUpdate(doc);
   doc.destroy();
-  return { updates, content };
+  return { updates, content, finalState };
 }
 
 /** `bytes` of plain prose-like text, for large documents. */

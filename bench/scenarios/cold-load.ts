@@ -11,7 +11,10 @@
  * - @y/websocket-server: y-leveldb records written offline, one per keystroke (lib/y-leveldb-seed).
  * - Hocuspocus: it stores one snapshot of the whole document, whatever the history's arrival, so
  *   the history goes in as 200 merged batches, then SIGTERM (its handler stores before exiting).
+ * - Bare relay (reference): the final state as one file, the least any store could hold.
  */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import * as Y from 'yjs';
 import type { BenchClient } from '../clients/bench-client.js';
 import { diskUsageBytes } from '../lib/disk-usage.js';
@@ -41,6 +44,10 @@ async function store(ctx: ScenarioContext, dataDir: string, h: TypingHistory): P
   const kind = ctx.launcher.kind;
   if (kind === 'y-websocket') {
     await seedYLeveldb(dataDir, DOC, h.updates);
+    return;
+  }
+  if (kind === 'bare-relay') {
+    await writeFile(path.join(dataDir, `${DOC}.update`), h.finalState);
     return;
   }
   const server: ServerHandle = await ctx.startServer(dataDir, kind === 'tandem' ? { TANDEM_MAX_MESSAGES_PER_SECOND: '1000000' } : {});

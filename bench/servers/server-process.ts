@@ -10,7 +10,10 @@ import { request } from 'node:http';
 import path from 'node:path';
 import { sleep } from '../lib/wait.js';
 
-export type ServerKind = 'tandem' | 'y-websocket' | 'hocuspocus';
+export type ServerKind = 'tandem' | 'y-websocket' | 'hocuspocus' | 'bare-relay';
+
+/** Columns shown for reference, never a peer to compare with. */
+export const REFERENCE_KINDS: readonly ServerKind[] = ['bare-relay'];
 
 export interface ServerHandle {
   kind: ServerKind;
