@@ -29,6 +29,7 @@ import { ProtocolError } from '../protocol/protocol-error.js';
 import type { RoomPeer } from '../room/room-peer.js';
 import { InputThrottle, type ThrottleLimits } from '../auth/input-throttle.js';
 import { binaryFrameOf } from './binary-frame.js';
+import { beforeWrite } from './turn-cork.js';
 
 /** What a bound peer delivers its messages to (a Room). */
 export interface MessageSink {
@@ -83,10 +84,6 @@ function tcpSocketOf(ws: WebSocket): Socket | undefined {
   return (ws as unknown as { _socket?: Socket })._socket;
 }
 
-function uncork(socket: Socket): void {
-  socket.uncork();
-}
-
 const peerBySocket = new WeakMap<WebSocket, WebSocketPeer>();
 
 export class WebSocketPeer implements RoomPeer {
@@ -109,6 +106,8 @@ export class WebSocketPeer implements RoomPeer {
   #loggedThrottle = false;
   /** Awareness messages sent and not echoed yet; null when there are none (the usual idle state). */
   #sentAwareness: Set<string> | null = null;
+  /** See turn-cork.ts: the turn this peer's socket was last written in. */
+  #lastWriteTurn = 0;
 
   constructor(options: WebSocketPeerOptions) {
     this.#settings = options.settings;
@@ -184,12 +183,7 @@ export class WebSocketPeer implements RoomPeer {
       this.#ws.send(message, sent);
       return;
     }
-    // Everything sent to this peer in one turn (a room drain: several relayed updates, an ack)
-    // leaves in one write system call instead of one per frame.
-    if (socket.writableCorked === 0) {
-      socket.cork();
-      process.nextTick(uncork, socket);
-    }
+    this.#lastWriteTurn = beforeWrite(socket, this.#lastWriteTurn);
     // Node calls a write's callback once the bytes are written, or with an error if the socket
     // is destroyed first: either way exactly once.
     const [first, second] = binaryFrameOf(message);
