@@ -1,11 +1,13 @@
 /**
- * Tandem under test: the built CLI (`dist/server/cli.js serve`), LevelDB in a temp folder,
+ * Tandem under test: the built CLI (`dist/server/cli.js serve`) with the node flags its first
+ * line names (as the `tandem` command and `npm start` run it), LevelDB in a temp folder,
  * persistence always on, log level warn, default limits — except connections per client
  * address, because every benchmark client comes from 127.0.0.1 (the peers have no such limit).
  * It is set through the environment, which older builds without the option ignore.
  */
 import { spawnServer, type ServerHandle } from './server-process.js';
 import type { ServerLauncher, StartOptions } from './server-launcher.js';
+import { nodeFlagsFromShebang } from './shebang-flags.js';
 import { prepareTandemCli } from './tandem-build.js';
 
 /** Lifted for load from one address; everything else stays at its default. */
@@ -21,12 +23,15 @@ export interface TandemLauncherOptions {
 
 export function createTandemLauncher(options: TandemLauncherOptions = {}): ServerLauncher {
   let cli: string | null = null;
+  let cliFlags: string[] = [];
   return {
     kind: 'tandem',
     label: options.ref ? `Tandem (${options.ref})` : 'Tandem',
     usesSaveAck: true,
     prepare(log) {
       cli = prepareTandemCli(options.ref, log);
+      cliFlags = nodeFlagsFromShebang(cli);
+      if (cliFlags.length > 0) log(`Tandem runs with the node flags its CLI names: ${cliFlags.join(' ')}`);
     },
     start({ port, dataDir, env }: StartOptions): Promise<ServerHandle> {
       if (!cli) throw new Error('tandem launcher: prepare() was not called');
@@ -35,7 +40,7 @@ export function createTandemLauncher(options: TandemLauncherOptions = {}): Serve
         port,
         dataDir,
         env: { ...BENCH_ENV, ...options.env, ...env },
-        args: [...(options.nodeArgs ?? []), cli, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn'],
+        args: [...cliFlags, ...(options.nodeArgs ?? []), cli, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn'],
       });
     },
   };
