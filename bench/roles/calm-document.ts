@@ -8,11 +8,12 @@ import { connectBenchClient } from '../clients/bench-client.js';
 import { LatencyRecorder } from '../lib/latency-recorder.js';
 import { sleep, waitFor } from '../lib/wait.js';
 import type { CalmCommand, CalmOptions, CalmReport } from './calm-document-role.js';
+import { reportToParent, runRole } from './child-role.js';
 
 const READERS = 4;
 
 function send(message: CalmReport): void {
-  process.send?.(message);
+  reportToParent(message);
 }
 
 async function main(options: CalmOptions): Promise<void> {
@@ -36,9 +37,6 @@ async function main(options: CalmOptions): Promise<void> {
       stopped?.(recorder.stop());
     }
   });
-  // Parent gone: nothing left to report to.
-  process.on('disconnect', () => process.exit(0));
-
   send({ type: 'ready' });
   const start = performance.now();
   for (let i = 0; running; i++) {
@@ -52,9 +50,4 @@ async function main(options: CalmOptions): Promise<void> {
   process.disconnect();
 }
 
-const options = JSON.parse(process.argv[2] ?? '{}') as CalmOptions;
-main(options).catch((error: unknown) => {
-  send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
-  process.exitCode = 1;
-  process.disconnect();
-});
+runRole(main);

@@ -3,16 +3,18 @@
  * turn, no waiting for the server); an observer in the same document counts them arriving, which
  * gives the updates/s the server got through. Meanwhile a second document's writer types every
  * 20 ms to 4 readers, and their p99 latency during the flood shows whether the flood starves
- * other documents. That calm document's clients run in a child process of their own, so the
- * flooding client's work cannot delay them and the figure is the server's. Tandem runs with its
- * default per-connection rate limits.
+ * other documents. The observer and the calm document's clients run in child processes of their
+ * own: in the flooding client's process, applying the flood competed with generating it and the
+ * rate was the client's, and the calm document's latency was the flooding client's busy loop.
+ * Tandem runs with its default per-connection rate limits.
  */
 import { connectMany } from '../lib/connect-many.js';
 import { waitDurable } from '../lib/durable.js';
 import { summarize } from '../lib/percentiles.js';
 import { readCpuSeconds, trackPeakRss, type PeakRssTracker } from '../lib/proc-stats.js';
-import { sleep, waitUntil, yieldToLoop } from '../lib/wait.js';
+import { sleep, yieldToLoop } from '../lib/wait.js';
 import { startCalmDocument, type CalmDocument } from '../roles/calm-document-role.js';
+import { epochNow, startFloodObserver, type FloodObserver } from '../roles/flood-observer-role.js';
 import type { BenchClient } from '../clients/bench-client.js';
 import type { ServerHandle } from '../servers/server-process.js';
 import type { Metric, Scenario, ScenarioContext } from './scenario.js';
@@ -27,12 +29,15 @@ export const floodScenario: Scenario = {
     const keystrokes = ctx.quick ? 10_000 : 50_000;
     const timeoutMs = ctx.quick ? 20_000 : 60_000;
     const server = await ctx.startServer();
-    const opened = await connectMany(ctx, server, ['flood', 'flood'], { timeoutMs: 20_000 });
-    if (opened.openMs === null) throw new Error(`only ${opened.synced}/2 flood clients synced`);
-    const [flooder, observer] = opened.clients;
+    const opened = await connectMany(ctx, server, ['flood'], { timeoutMs: 20_000 });
+    if (opened.openMs === null) throw new Error('the flooding client did not sync');
+    const [flooder] = opened.clients;
     let calmDocument: CalmDocument | null = null;
+    let observer: FloodObserver | null = null;
     const rss = trackPeakRss(server.pid, 200);
     try {
+      const roleOptions = { kind: server.kind, wsUrl: server.wsUrl, saveAck: ctx.launcher.usesSaveAck };
+      observer = await startFloodObserver({ ...roleOptions, docName: 'flood' });
       calmDocument = await startCalmDocument({
         kind: server.kind,
         wsUrl: server.wsUrl,
@@ -40,9 +45,10 @@ export const floodScenario: Scenario = {
         saveAck: ctx.launcher.usesSaveAck,
         intervalMs: CALM_INTERVAL_MS,
       });
-      return await flood(ctx, server, flooder!, observer!, calmDocument, rss, keystrokes, timeoutMs);
+      return await flood(ctx, server, flooder!, observer, calmDocument, rss, keystrokes, timeoutMs);
     } finally {
       rss.stop();
+      observer?.kill();
       calmDocument?.kill();
       ctx.disconnect(opened.clients);
       await server.stop();
@@ -54,7 +60,7 @@ async function flood(
   ctx: ScenarioContext,
   server: ServerHandle,
   flooder: BenchClient,
-  observer: BenchClient,
+  observer: FloodObserver,
   calmDocument: CalmDocument,
   rss: PeakRssTracker,
   keystrokes: number,
@@ -66,15 +72,17 @@ async function flood(
   calmDocument.startMeasuring();
   const cpuBefore = readCpuSeconds(server.pid);
   const floodStart = performance.now();
+  const floodStartEpoch = epochNow();
+  const observed = observer.watch(keystrokes, timeoutMs);
   for (let sent = 0; sent < keystrokes; ) {
     const end = Math.min(keystrokes, sent + CHUNK);
     for (; sent < end; sent++) flooder.text.insert(flooder.text.length, 'f');
     await yieldToLoop();
   }
   const generatedMs = performance.now() - floodStart;
-  const complete = await waitUntil(() => observer.text.length >= keystrokes, { timeoutMs, intervalMs: 2 });
-  const floodMs = performance.now() - floodStart;
-  const received = observer.text.length;
+  const { received, completedAt } = await observed;
+  const complete = completedAt !== null;
+  const floodMs = (completedAt ?? epochNow()) - floodStartEpoch;
   const cpuDuring = readCpuSeconds(server.pid) - cpuBefore;
   const { samples, censored } = await calmDocument.stop();
   // Only Tandem has a durability signal worth waiting for here.
