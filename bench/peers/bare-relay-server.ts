@@ -1,11 +1,13 @@
 /**
  * The bare relay: a reference for how low a y-websocket-protocol server's figures go on this
  * harness, not a peer and not a usable server. It does the least a relay must do, written the
- * obvious way on plain `ws`: it forwards each update and awareness message as received to the
- * others in the document, with no integration, validation, storage, acknowledgement or limits,
- * and answers "send me everything" from a full state built once and cached until the next
- * change. What it measures is mostly the cost of `ws`, Node and the clients, which every server
- * pays.
+ * obvious way on plain `ws`: it forwards each update as received to the others in the document,
+ * with no integration, validation, storage, acknowledgement or limits, and answers "send me
+ * everything" from a full state built once and cached until the next change. Awareness goes
+ * through y-protocols' Awareness, as in every real server: stock clients send each awareness
+ * change they receive straight back, and forwarding those echoes too multiplied every presence
+ * renewal by the room's size. What it measures is mostly the cost of `ws`, Node and the clients,
+ * which every server pays.
  *
  * A document's updates stay in memory (this is a short-lived reference process). At start it
  * reads nothing; a document's file `<dataDir>/<encoded name>.update` (one Yjs update), written
@@ -17,6 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -37,6 +40,7 @@ interface Room {
   pending: Uint8Array[];
   doc: Y.Doc;
   fullState: Uint8Array | null;
+  awareness: awarenessProtocol.Awareness;
 }
 
 const rooms = new Map<string, Room>();
@@ -44,7 +48,16 @@ const rooms = new Map<string, Room>();
 function openRoom(name: string): Room {
   let room = rooms.get(name);
   if (room) return room;
-  room = { peers: new Set(), pending: [], doc: new Y.Doc(), fullState: null };
+  const doc = new Y.Doc();
+  const awareness = new awarenessProtocol.Awareness(doc);
+  awareness.setLocalState(null);
+  room = { peers: new Set(), pending: [], doc, fullState: null, awareness };
+  const joined = room;
+  awareness.on('update', ({ added, updated, removed }: AwarenessChange, origin: unknown) => {
+    const changed = [...added, ...updated, ...removed];
+    const message = awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, changed));
+    relay(joined, origin as WebSocket, message);
+  });
   const file = dataDir ? path.join(dataDir, `${encodeURIComponent(name)}.update`) : null;
   if (file && existsSync(file)) room.pending.push(readFileSync(file));
   rooms.set(name, room);
@@ -68,6 +81,19 @@ function stateOf(room: Room, stateVector: Uint8Array): Uint8Array {
   return room.fullState;
 }
 
+interface AwarenessChange {
+  added: number[];
+  updated: number[];
+  removed: number[];
+}
+
+function awarenessMessage(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+  encoding.writeVarUint8Array(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
+
 function syncMessage(subType: number, payload: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, MESSAGE_SYNC);
@@ -84,7 +110,7 @@ function onMessage(room: Room, socket: WebSocket, data: Uint8Array): void {
   const decoder = decoding.createDecoder(data);
   const type = decoding.readVarUint(decoder);
   if (type === MESSAGE_AWARENESS) {
-    relay(room, socket, data);
+    awarenessProtocol.applyAwarenessUpdate(room.awareness, decoding.readVarUint8Array(decoder), socket);
     return;
   }
   if (type !== MESSAGE_SYNC) return;

@@ -1,15 +1,16 @@
 /**
  * Join storm: a 5 MB document is stored (a seeding client types it in 1,000 pieces of 5 KB, then
- * leaves and the server settles, so the document is cold), then 200 clients open it at once.
- * Reports the time until every one of them holds the full text, the server's peak RSS, and how
- * many clients reported "synced" before their content was there.
+ * leaves and the server settles, so the document is cold), then 200 clients open it at once, from
+ * a fresh client process for every server (see storm-clients-role.ts). Reports the time until
+ * every one of them holds the full text, the server's peak RSS, and how many clients reported
+ * "synced" before their content was there.
  */
-import { performance } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import { feedUpdates } from '../lib/feed.js';
 import { readCpuSeconds, trackPeakRss, waitForIdle } from '../lib/proc-stats.js';
 import { generateText } from '../lib/typing.js';
 import { waitUntil } from '../lib/wait.js';
+import { runStormClients, type StormResult } from '../roles/storm-clients-role.js';
 import type { Metric, Scenario } from './scenario.js';
 
 const DOC = 'storm';
@@ -42,23 +43,28 @@ export const joinStormScenario: Scenario = {
 
     const rss = trackPeakRss(server.pid, 100);
     const cpuBefore = readCpuSeconds(server.pid);
-    const eluBefore = performance.eventLoopUtilization();
-    const start = performance.now();
-    const clients = Array.from({ length: clientCount }, () => ctx.connect(server, DOC));
-    const done = (): number => clients.reduce((n, c) => n + (c.text.length === bytes ? 1 : 0), 0);
-    const complete = await waitUntil(() => done() === clientCount, { timeoutMs: 120_000, intervalMs: 5 });
-    const stormMs = performance.now() - start;
+    let storm: StormResult;
+    try {
+      storm = await runStormClients({
+        kind: server.kind,
+        wsUrl: server.wsUrl,
+        docName: DOC,
+        saveAck: ctx.launcher.usesSaveAck,
+        clients: clientCount,
+        bytes,
+        timeoutMs: 120_000,
+      });
+    } finally {
+      rss.stop();
+    }
     const serverCpu = readCpuSeconds(server.pid) - cpuBefore;
-    // Near 100 % means the clients (one process, the same for every server) set the pace.
-    const clientElu = performance.eventLoopUtilization(eluBefore).utilization;
     const peakRss = rss.peak();
-    rss.stop();
-    const correct = clients.every((c) => c.text.length !== bytes || c.text.toString() === content);
-    const early = clients.filter((c) => c.lengthAtSync !== null && c.lengthAtSync < bytes).length;
-    const finished = done();
-    ctx.log(`joinstorm: ${finished}/${clientCount} have ${bytes} bytes after ${(stormMs / 1000).toFixed(1)} s; ${early} synced early; ` +
-        `server CPU ${serverCpu.toFixed(1)} s, client event loop ${(clientElu * 100).toFixed(0)} % busy`);
-    ctx.disconnect(clients);
+    const stormMs = storm.completedAt === null ? null : storm.completedAt - storm.startedAt;
+    const { early, correct } = storm;
+    ctx.log(
+      `joinstorm: ${storm.complete}/${clientCount} have ${bytes} bytes after ${stormMs === null ? 'timeout' : `${(stormMs / 1000).toFixed(1)} s`}; ` +
+        `${early} synced early; server CPU ${serverCpu.toFixed(1)} s, client event loop ${(storm.clientLoadShare * 100).toFixed(0)} % busy`,
+    );
     await server.stop();
     if (!correct) throw new Error('a client ended with different content');
     const label = `join storm, ${clientCount} clients × ${bytes / 1e6} MB doc`;
@@ -68,8 +74,8 @@ export const joinStormScenario: Scenario = {
         label: `${label}: until all have full content`,
         unit: 's',
         better: 'lower',
-        value: complete ? stormMs / 1000 : null,
-        ...(complete ? {} : { note: `${finished}/${clientCount} complete after 120 s` }),
+        value: stormMs === null ? null : stormMs / 1000,
+        ...(stormMs === null ? { note: `${storm.complete}/${clientCount} complete after 120 s` } : {}),
       },
       { id: 'joinstorm.rss', label: `${label}: server peak RSS`, unit: 'MB', better: 'lower', value: peakRss / 2 ** 20 },
       { id: 'joinstorm.early', label: `${label}: clients "synced" before content`, unit: 'count', better: 'lower', value: early },
