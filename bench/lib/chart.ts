@@ -31,7 +31,7 @@ export function renderChart(results: BenchResults): string {
     `<text x="10" y="36" fill="#555">Each group is scaled to its largest value; ↓ lower is better, ↑ higher is better.</text>`,
   ];
   servers.forEach((server, i) => {
-    const x = LABEL_WIDTH + i * 170;
+    const x = 10 + i * 200;
     parts.push(`<rect x="${x}" y="42" width="10" height="10" fill="${COLORS[server.kind] ?? '#888'}"/>`);
     parts.push(`<text x="${x + 14}" y="51">${escapeXml(server.label)}</text>`);
   });
