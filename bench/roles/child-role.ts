@@ -60,6 +60,11 @@ export async function forkRole<Command, Report extends RoleReport>(
   };
 }
 
+/** Epoch milliseconds with sub-millisecond precision, comparable between processes. */
+export function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 /** Child side: report to the parent. */
 export function reportToParent(report: RoleReport): void {
   process.send?.(report);

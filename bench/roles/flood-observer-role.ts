@@ -2,8 +2,7 @@
  * Parent side of the flood observer child process (flood-observer.ts): a client of the flooded
  * document in a process of its own, so that applying the flood does not compete with generating
  * it for one event loop (the flood's rate would otherwise be the client's, not the server's).
- * Times are epoch milliseconds (`performance.timeOrigin + performance.now()`), comparable
- * between the two processes.
+ * Times are epoch milliseconds (`epochNow`), comparable between the two processes.
  */
 import { fileURLToPath } from 'node:url';
 import type { ServerKind } from '../servers/server-process.js';
@@ -30,10 +29,6 @@ export interface FloodObserver {
 }
 
 const SCRIPT = fileURLToPath(new URL('./flood-observer.ts', import.meta.url));
-
-export function epochNow(): number {
-  return performance.timeOrigin + performance.now();
-}
 
 export async function startFloodObserver(options: ObserverOptions): Promise<FloodObserver> {
   const role = await forkRole<ObserverCommand, ObserverReport>(SCRIPT, options, 'flood-observer');

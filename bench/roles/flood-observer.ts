@@ -4,8 +4,8 @@
  */
 import { connectBenchClient } from '../clients/bench-client.js';
 import { waitFor } from '../lib/wait.js';
-import { reportToParent, runRole } from './child-role.js';
-import { epochNow, type ObserverCommand, type ObserverOptions, type ObserverReport } from './flood-observer-role.js';
+import { epochNow, reportToParent, runRole } from './child-role.js';
+import { type ObserverCommand, type ObserverOptions, type ObserverReport } from './flood-observer-role.js';
 
 function send(report: ObserverReport): void {
   reportToParent(report);

@@ -6,8 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { connectBenchClient, type BenchClient } from '../clients/bench-client.js';
 import { generateText } from '../lib/typing.js';
 import { waitUntil } from '../lib/wait.js';
-import { epochNow } from './flood-observer-role.js';
-import { reportToParent, runRole } from './child-role.js';
+import { epochNow, reportToParent, runRole } from './child-role.js';
 import type { StormCommand, StormOptions, StormReport } from './storm-clients-role.js';
 
 function send(report: StormReport): void {
