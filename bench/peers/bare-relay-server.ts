@@ -136,6 +136,7 @@ wss.on('connection', (socket, request) => {
   socket.send(syncMessage(SYNC_STEP1, Y.encodeStateVector(room.doc)));
   socket.on('message', (data: RawData) => onMessage(room, socket, data as Uint8Array));
   socket.on('close', () => room.peers.delete(socket));
+  // A reset connection: 'close' follows and removes it; without a listener the error would end the process.
   socket.on('error', () => socket.terminate());
 });
 http.listen(port, host, () => process.stdout.write(`bare relay listening on ${host}:${port}\n`));

@@ -30,11 +30,19 @@ export async function forkRole<Command, Report extends RoleReport>(
   const kill = (): void => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
+  let sendError: Error | null = null;
+  const exitMessage = (what: string): string =>
+    `${name} child exited (${child.exitCode ?? child.signalCode}) before ${what}${sendError ? `; a command could not be sent: ${sendError.message}` : ''}`;
   const next = (timeoutMs: number, what: string): Promise<Report> =>
     new Promise((resolve, reject) => {
+      // Already gone: 'exit' will not fire again.
+      if (child.exitCode !== null || child.signalCode !== null) {
+        reject(new Error(exitMessage(what)));
+        return;
+      }
       const timer = setTimeout(() => finish(new Error(`${name} child: no ${what} within ${timeoutMs} ms`)), timeoutMs);
       const onMessage = (report: Report): void => finish(null, report);
-      const onExit = (code: number | null): void => finish(new Error(`${name} child exited (${code}) before ${what}`));
+      const onExit = (): void => finish(new Error(exitMessage(what)));
       function finish(error: Error | null, report?: Report): void {
         clearTimeout(timer);
         child.off('message', onMessage);
@@ -53,7 +61,14 @@ export async function forkRole<Command, Report extends RoleReport>(
     throw error;
   }
   return {
-    send: (command) => child.send(command as object),
+    // A command to a child that is gone fails here, not as an unhandled 'error' event; the
+    // pending next() then rejects, naming the cause.
+    send: (command) =>
+      child.send(command as object, (error: Error | null) => {
+        if (!error) return;
+        sendError = error;
+        kill();
+      }),
     next,
     killLater: () => setTimeout(kill, 2_000).unref(),
     kill,

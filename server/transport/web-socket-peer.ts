@@ -165,22 +165,21 @@ export class WebSocketPeer implements RoomPeer {
   }
 
   send(message: Uint8Array, onSent?: () => void): void {
-    const sent = onSent ? (): void => onSent() : undefined;
     if (!this.isOpen) {
-      if (sent) queueMicrotask(sent);
+      if (onSent) queueMicrotask(onSent);
       return;
     }
     // Judge by what is already queued, so one large message (a full document) always fits.
     if (this.#ws.bufferedAmount > this.#settings.maxBufferedBytes) {
       this.#log('warn', CloseCode.tryAgainLater, 'outbound buffer full: reader too slow');
       this.close(CloseCode.tryAgainLater, 'reader too slow');
-      if (sent) queueMicrotask(sent);
+      if (onSent) queueMicrotask(onSent);
       return;
     }
     if (message[0] === MessageType.awareness) this.#rememberAwareness(message);
     const socket = tcpSocketOf(this.#ws);
     if (!socket) {
-      this.#ws.send(message, sent);
+      this.#ws.send(message, onSent);
       return;
     }
     this.#lastWriteTurn = beforeWrite(socket, this.#lastWriteTurn);
@@ -189,9 +188,9 @@ export class WebSocketPeer implements RoomPeer {
     const [first, second] = binaryFrameOf(message);
     if (second) {
       socket.write(first);
-      socket.write(second, sent);
+      socket.write(second, onSent);
     } else {
-      socket.write(first, sent);
+      socket.write(first, onSent);
     }
   }
 
