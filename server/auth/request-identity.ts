@@ -18,13 +18,18 @@ export function tokenFromRequest(req: IncomingMessage, { allowCookie }: { allowC
   const url = new URL(req.url ?? '/', 'http://localhost');
   const fromQuery = url.searchParams.get(TOKEN_PARAM);
   if (fromQuery !== null && fromQuery !== '') return fromQuery;
-  const header = req.headers.authorization;
-  if (header !== undefined) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (match) return match[1]!;
-  }
+  const fromHeader = bearerToken(req);
+  if (fromHeader !== null) return fromHeader;
   if (allowCookie && req.headers.cookie !== undefined) return parseCookie(req.headers.cookie)[TOKEN_COOKIE] ?? null;
   return null;
+}
+
+/** The token of an `Authorization: Bearer` header, or null (the only source the admin API reads). */
+export function bearerToken(req: IncomingMessage): string | null {
+  const header = req.headers.authorization;
+  if (header === undefined) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1]! : null;
 }
 
 /**

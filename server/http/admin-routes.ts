@@ -2,7 +2,8 @@
  * The admin API. `POST /api/admin/revoke` with `{ "sub": "alice" }`, `{ "doc": "plan" }` or both
  * revokes every token of that subject (for that document) issued before now: matching
  * connections are closed at once with 4409 and the tokens are refused from then on. Callers need
- * a token with `"admin": true`, sent as `Authorization: Bearer` (never a cookie).
+ * a token with `"admin": true`, sent as `Authorization: Bearer` (never `?token=` nor a cookie: the
+ * app mounts this router behind header-only authentication).
  */
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';

@@ -40,8 +40,15 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     else res.status(503).json({ error: { code: 'not-ready', message: 'server is starting or shutting down' } });
   });
 
+  // The admin API authenticates on its own, from the Authorization header only: it is mounted
+  // before the general authentication, which would also read `?token=` and the cookie.
+  app.use(
+    '/api/admin',
+    createAuthenticateRequest(options.access, { headerOnly: true }),
+    createRequireAdmin(options.access),
+    createAdminRouter({ revocations: options.access.revocations, logger: options.logger }),
+  );
   app.use('/api', createAuthenticateRequest(options.access));
-  app.use('/api/admin', createRequireAdmin(options.access), createAdminRouter({ revocations: options.access.revocations, logger: options.logger }));
   // Before any route under /api/docs/:name, so routes added later are covered too.
   app.use('/api/docs/:name', createRequireDocAccess(options.access));
 

@@ -2,23 +2,28 @@
  * Express middleware giving the HTTP API the same tokens and permissions as the WebSockets.
  * `authenticateRequest` puts the caller's Principal on `res.locals` (token from `?token=`,
  * `Authorization: Bearer`, or the `tandem_token` cookie for GET/HEAD only, so a cross-site form
- * cannot act with it). `requireDocAccess` guards every route under `/api/docs/:name`: GET and HEAD
- * need read access, other methods write access. `requireAdmin` guards the admin API.
+ * cannot act with it; with `headerOnly`, from the header alone). `requireDocAccess` guards every
+ * route under `/api/docs/:name`: GET and HEAD need read access, other methods write access.
+ * `requireAdmin` guards the admin API.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { isValidDocName } from '../../shared/doc-name.js';
 import { AuthError } from '../auth/auth-error.js';
 import type { Principal } from '../auth/principal.js';
-import { tokenFromRequest } from '../auth/request-identity.js';
+import { bearerToken, tokenFromRequest } from '../auth/request-identity.js';
 import { authenticate, documentAccess, type AccessChecker } from '../auth/upgrade-authorizer.js';
 import { HttpError } from './http-error.js';
 
 const PRINCIPAL_KEY = 'tandemPrincipal';
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
-export function createAuthenticateRequest(checker: AccessChecker): RequestHandler {
+/**
+ * `headerOnly` (the admin API): an admin token in a URL ends up in proxy logs and browser history,
+ * and a cookie is sent on cross-site requests, so only `Authorization: Bearer` counts.
+ */
+export function createAuthenticateRequest(checker: AccessChecker, { headerOnly = false }: { headerOnly?: boolean } = {}): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const token = tokenFromRequest(req, { allowCookie: READ_METHODS.has(req.method) });
+    const token = headerOnly ? bearerToken(req) : tokenFromRequest(req, { allowCookie: READ_METHODS.has(req.method) });
     authenticate(checker, token).then(
       (principal) => {
         res.locals[PRINCIPAL_KEY] = principal;
