@@ -42,8 +42,17 @@ export interface ServerConfig {
   }>;
   readonly compaction: Readonly<{ maxLogEntries: number; maxLogBytes: number }>;
   readonly auth: AuthConfig;
-  /** Exact origins (`https://app.example.com`) allowed to open WebSockets, or null for any. */
+  /**
+   * Exact origins (`https://app.example.com`) allowed to open WebSockets besides the server's own,
+   * or null when not configured: then any origin with auth, only the server's own without.
+   */
   readonly allowedOrigins: readonly string[] | null;
+  /**
+   * Host names (lower case, IPv6 in brackets, any port) requests may be addressed to besides
+   * loopback names; `*` for any. Null when not configured: then loopback names only without auth
+   * (DNS rebinding), any name with auth.
+   */
+  readonly allowedHosts: readonly string[] | null;
   /** Allows binding a non-loopback address without auth. */
   readonly insecure: boolean;
   /** Take the client address from the last X-Forwarded-For entry (one reverse proxy in front). */
@@ -121,8 +130,9 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { flag: 'auth-issuer', env: 'TANDEM_AUTH_ISSUER', kind: 'string', default: '', help: 'required `iss` claim' },
   { flag: 'auth-audience', env: 'TANDEM_AUTH_AUDIENCE', kind: 'string', default: '', help: 'required `aud` claim' },
   { flag: 'revocations-file', env: 'TANDEM_REVOCATIONS_FILE', kind: 'string', default: '', help: 'JSON file keeping revocations across restarts' },
-  { flag: 'allowed-origins', env: 'TANDEM_ALLOWED_ORIGINS', kind: 'string', default: '', help: 'comma-separated origins allowed to open WebSockets (default any)' },
-  { flag: 'insecure', env: 'TANDEM_INSECURE', kind: 'bool', default: 'false', help: 'allow a non-loopback --host without auth' },
+  { flag: 'allowed-origins', env: 'TANDEM_ALLOWED_ORIGINS', kind: 'string', default: '', help: 'comma-separated origins allowed to open WebSockets besides the server\'s own (default: any with auth, none without)' },
+  { flag: 'allowed-hosts', env: 'TANDEM_ALLOWED_HOSTS', kind: 'string', default: '', help: 'comma-separated Host names (any port) served besides localhost, 127.0.0.1, [::1]; * for any (default: any with auth, none without)' },
+  { flag: 'insecure', env: 'TANDEM_INSECURE', kind: 'bool', default: 'false', help: 'allow a non-loopback --host without auth (needs --allowed-hosts)' },
   { flag: 'trust-proxy', env: 'TANDEM_TRUST_PROXY', kind: 'bool', default: 'false', help: 'client address from X-Forwarded-For (behind one reverse proxy)' },
   { flag: 'tls-cert', env: 'TANDEM_TLS_CERT', kind: 'string', default: '', help: 'PEM certificate file: serve https:// and wss://' },
   { flag: 'tls-key', env: 'TANDEM_TLS_KEY', kind: 'string', default: '', help: 'PEM private key file for --tls-cert' },
@@ -179,7 +189,7 @@ export function parseServeConfig(argv: readonly string[], env: Readonly<Record<s
 
 type Read = (flag: string) => unknown;
 
-function parseSecurity(read: Read): Pick<ServerConfig, 'auth' | 'allowedOrigins' | 'insecure' | 'trustProxy' | 'tls'> & {
+function parseSecurity(read: Read): Pick<ServerConfig, 'auth' | 'allowedOrigins' | 'allowedHosts' | 'insecure' | 'trustProxy' | 'tls'> & {
   limits: ServerConfig['limits'];
 } {
   const optional = (flag: string): string | null => {
@@ -216,6 +226,7 @@ function parseSecurity(read: Read): Pick<ServerConfig, 'auth' | 'allowedOrigins'
       throw new ConfigError(`invalid TANDEM_ALLOWED_ORIGINS / --allowed-origins: ${JSON.stringify(origin)} is not an origin like https://app.example.com`);
     }
   }
+  const allowedHosts = list('allowed-hosts')?.map((host) => normalizeHostName(host)) ?? null;
   const certFile = optional('tls-cert');
   const keyFile = optional('tls-key');
   if ((certFile === null) !== (keyFile === null)) throw new ConfigError('set both --tls-cert (TANDEM_TLS_CERT) and --tls-key (TANDEM_TLS_KEY), or neither');
@@ -232,6 +243,7 @@ function parseSecurity(read: Read): Pick<ServerConfig, 'auth' | 'allowedOrigins'
       revocationsFile: resolve(optional('revocations-file')),
     }),
     allowedOrigins: allowedOrigins === null ? null : Object.freeze(allowedOrigins.map((origin) => origin.toLowerCase())),
+    allowedHosts: allowedHosts === null ? null : Object.freeze(allowedHosts),
     insecure: read('insecure') as boolean,
     trustProxy: read('trust-proxy') as boolean,
     tls: certFile !== null && keyFile !== null ? Object.freeze({ certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) }) : null,
@@ -260,9 +272,29 @@ function validateSecurity(config: ServerConfig): void {
         'or pass --insecure (TANDEM_INSECURE=1) to let anyone who can reach it read and write every document',
     );
   }
+  if (config.auth.mode === 'open' && !isLoopbackHost(config.host) && config.allowedHosts === null) {
+    // Without auth only loopback Host names are served (DNS rebinding), which nobody else uses.
+    throw new ConfigError(
+      `--insecure on HOST/--host ${config.host} needs TANDEM_ALLOWED_HOSTS / --allowed-hosts: the names clients use to reach ` +
+        'this server (without auth only localhost, 127.0.0.1 and [::1] are served otherwise), or * for any',
+    );
+  }
   if (config.limits.maxEarlyBytes < config.limits.maxMessageBytes) {
     throw new ConfigError('invalid TANDEM_MAX_EARLY_BYTES / --max-early-bytes: must be at least --max-message-bytes');
   }
+}
+
+const HOST_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+const BRACKETED_IPV6 = /^\[[0-9a-f:.]+\]$/;
+
+/** `Tandem.LAN` → `tandem.lan`; `[FD00::1]` → `[fd00::1]`; `*` stays; anything else (a port, a URL) fails. */
+function normalizeHostName(host: string): string {
+  const lower = host.toLowerCase();
+  if (lower === '*' || HOST_NAME.test(lower) || BRACKETED_IPV6.test(lower)) return lower;
+  throw new ConfigError(
+    `invalid TANDEM_ALLOWED_HOSTS / --allowed-hosts: ${JSON.stringify(host)} is not a host name like tandem.example.com, ` +
+      '192.168.1.5 or [fd00::1] (no scheme, no port)',
+  );
 }
 
 /** True for addresses only this machine can reach. */

@@ -21,6 +21,7 @@ import { attachWebSocketGateway, type WebSocketGateway } from './transport/webso
 import { createHttpApp } from './http/app.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { RevocationList } from './auth/revocation-list.js';
+import { hostAllowlist } from './auth/request-identity.js';
 import type { AccessChecker } from './auth/upgrade-authorizer.js';
 
 export interface StartOptions {
@@ -72,6 +73,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger,
     access,
     clientDir: config.clientDir ?? path.join(findPackageRoot(), 'dist', 'client'),
+    allowedHosts: hostAllowlist(config.allowedHosts, access.verifier.isOpen),
     isReady: () => ready,
     peekLoadedDocument: (name) => registry.peekLoaded(name)?.doc ?? null,
   });

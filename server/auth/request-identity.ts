@@ -1,10 +1,15 @@
 /**
  * What an HTTP request (or upgrade request) says about its sender: the token it carries, its
- * client address and its Origin. Pure functions of the request, shared by the WebSocket gateway
- * and the HTTP middleware.
+ * client address, its Origin and the Host name it was addressed to. Pure functions of the
+ * request, shared by the WebSocket gateway and the HTTP middleware.
+ *
+ * Without auth, Origin and Host are all that keeps web pages out: a page may open a WebSocket to
+ * any origin, and after DNS rebinding (its own name re-resolved to 127.0.0.1) it may read this
+ * server's HTTP answers as same-origin; only the Host header still carries the page's name.
  */
 import type { IncomingMessage } from 'node:http';
 import { parse as parseCookie } from 'cookie';
+import { isLoopbackHost } from '../config.js';
 
 export const TOKEN_PARAM = 'token';
 export const TOKEN_COOKIE = 'tandem_token';
@@ -52,8 +57,8 @@ function normalizeAddress(address: string): string {
 
 /**
  * Whether a browser page from the request's Origin may open this WebSocket. Requests without an
- * Origin (non-browser clients) and same-host origins always may; others only when listed. With no
- * allowlist configured every origin may (tokens, not cookies, authenticate WebSockets).
+ * Origin (non-browser clients) and same-host origins always may; others only when listed. With a
+ * null allowlist every origin may (see originAllowlist for when that is).
  */
 export function isOriginAllowed(req: IncomingMessage, allowedOrigins: readonly string[] | null): boolean {
   if (allowedOrigins === null) return true;
@@ -68,4 +73,37 @@ export function isOriginAllowed(req: IncomingMessage, allowedOrigins: readonly s
     return false;
   }
   return host !== '' && host === req.headers.host?.toLowerCase();
+}
+
+/**
+ * The origins passed to isOriginAllowed: the configured ones; unconfigured, any origin with auth
+ * (tokens, not cookies, authenticate WebSockets) and only the server's own without.
+ */
+export function originAllowlist(configured: readonly string[] | null, isOpen: boolean): readonly string[] | null {
+  return configured ?? (isOpen ? [] : null);
+}
+
+/**
+ * The host names passed to isHostAllowed: the configured ones (`*`: any); unconfigured, loopback
+ * names only without auth, any name with auth (a token is needed whatever the name).
+ */
+export function hostAllowlist(configured: readonly string[] | null, isOpen: boolean): readonly string[] | null {
+  if (configured !== null) return configured.includes('*') ? null : configured;
+  return isOpen ? [] : null;
+}
+
+/** `name` or `name:port`, the name a host name, an IPv4 address or an IPv6 address in brackets. */
+const HOST_HEADER = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/;
+
+/**
+ * Whether the request's Host header names this server: a loopback name (`localhost`,
+ * `127.0.0.1`, `[::1]`, which a rebound DNS name never is) or a listed one, with any port. With
+ * a null allowlist every name is. A missing or malformed Host is refused.
+ */
+export function isHostAllowed(req: IncomingMessage, allowedHosts: readonly string[] | null): boolean {
+  if (allowedHosts === null) return true;
+  const match = HOST_HEADER.exec(req.headers.host?.toLowerCase() ?? '');
+  if (!match) return false;
+  const name = match[1]!;
+  return isLoopbackHost(name) || allowedHosts.includes(name);
 }

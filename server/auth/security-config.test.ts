@@ -8,9 +8,23 @@ describe('security configuration', () => {
     expect(parseServeConfig([], {}).auth.mode).toBe('open');
     expect(() => parseServeConfig(['--host', '0.0.0.0'], {})).toThrow(/--insecure/);
     expect(() => parseServeConfig([], { HOST: '192.168.1.5' })).toThrow(ConfigError);
-    expect(parseServeConfig(['--host', '0.0.0.0', '--insecure'], {}).insecure).toBe(true);
+    expect(parseServeConfig(['--host', '0.0.0.0', '--insecure', '--allowed-hosts', 'tandem.lan'], {}).insecure).toBe(true);
     expect(parseServeConfig(['--host', '0.0.0.0'], { TANDEM_AUTH_SECRET: SECRET }).auth.mode).toBe('jwt');
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) expect(parseServeConfig(['--host', host], {}).auth.mode).toBe('open');
+  });
+
+  it('needs --allowed-hosts for --insecure on a public address (without auth only loopback Host names are served)', () => {
+    expect(() => parseServeConfig(['--host', '0.0.0.0', '--insecure'], {})).toThrow(/TANDEM_ALLOWED_HOSTS/);
+    expect(parseServeConfig(['--host', '0.0.0.0', '--insecure'], { TANDEM_ALLOWED_HOSTS: '*' }).allowedHosts).toEqual(['*']);
+    expect(parseServeConfig(['--host', '0.0.0.0'], { TANDEM_AUTH_SECRET: SECRET }).allowedHosts).toBeNull();
+  });
+
+  it('validates and normalizes allowed host names', () => {
+    expect(parseServeConfig(['--allowed-hosts', 'Tandem.LAN, 192.168.1.5,[FD00::1]'], {}).allowedHosts).toEqual(['tandem.lan', '192.168.1.5', '[fd00::1]']);
+    expect(parseServeConfig([], {}).allowedHosts).toBeNull();
+    for (const bad of ['tandem.lan:1234', 'https://tandem.lan', 'fd00::1', 'a b', '*.lan']) {
+      expect(() => parseServeConfig(['--allowed-hosts', bad], {}), bad).toThrow(/--allowed-hosts/);
+    }
   });
 
   it('reads the secret from the environment only, and refuses short ones', () => {

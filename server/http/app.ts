@@ -3,6 +3,7 @@
  * `{ error: { code, message } }` with a 4xx/5xx status; unknown /api routes are 404s, not pages.
  * Every /api route runs behind the token check; `/api/docs` lists only readable documents and
  * anything under `/api/docs/:name` needs access to that document (read for GET, write otherwise).
+ * Everything but /healthz first needs a Host name the server answers to (host-check.ts).
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { documentAccess, type AccessChecker } from '../auth/upgrade-authorizer.j
 import { createAdminRouter } from './admin-routes.js';
 import { createAuthenticateRequest, createRequireAdmin, createRequireDocAccess, principalOf } from './auth-middleware.js';
 import { createDocumentExportRouter } from './document-export.js';
+import { createRequireAllowedHost } from './host-check.js';
 import { HttpError } from './http-error.js';
 
 export { HttpError } from './http-error.js';
@@ -26,6 +28,8 @@ export interface HttpAppOptions {
   /** Built client folder; a placeholder page is served when it is null or missing. */
   clientDir: string | null;
   isReady: () => boolean;
+  /** Host names served besides loopback ones, or null for any (request-identity.ts `hostAllowlist`). */
+  allowedHosts: readonly string[] | null;
   /** The live Y.Doc of a loaded document, for exports; without it exports read the store only. */
   peekLoadedDocument?: (name: string) => Y.Doc | null;
 }
@@ -39,6 +43,9 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     if (options.isReady()) res.json({ status: 'ok' });
     else res.status(503).json({ error: { code: 'not-ready', message: 'server is starting or shutting down' } });
   });
+
+  // After /healthz: probes and load balancers use whatever name they like, and health is no secret.
+  app.use(createRequireAllowedHost(options.allowedHosts));
 
   // The admin API authenticates on its own, from the Authorization header only: it is mounted
   // before the general authentication, which would also read `?token=` and the cookie.

@@ -6,6 +6,7 @@
  * document is loaded, then bound to its room; its close leaves the room. Sessions end with 4408
  * when their token expires and 4409 when it is revoked. One timer pings every socket and drops
  * the dead ones. The upgrade URL (it may carry `?token=`) is never logged.
+ * A Host name the server does not answer to (request-identity.ts) is refused first, with 403.
  */
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
@@ -21,7 +22,7 @@ import type { Room } from '../room/room.js';
 import { AuthError } from '../auth/auth-error.js';
 import { ConnectionQuota } from '../auth/connection-quota.js';
 import type { Principal } from '../auth/principal.js';
-import { clientAddress, isOriginAllowed, tokenFromRequest } from '../auth/request-identity.js';
+import { clientAddress, hostAllowlist, isHostAllowed, isOriginAllowed, originAllowlist, tokenFromRequest } from '../auth/request-identity.js';
 import { matches, type Revocation } from '../auth/revocation-list.js';
 import { authorizeDocument, type AccessChecker } from '../auth/upgrade-authorizer.js';
 import { WebSocketPeer, type PeerSettings } from './web-socket-peer.js';
@@ -75,6 +76,8 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   // cheapest string to keep per idle connection.
   let connections = 0;
   let accepting = true;
+  const allowedOrigins = originAllowlist(config.allowedOrigins, access.verifier.isOpen);
+  const allowedHosts = hostAllowlist(config.allowedHosts, access.verifier.isOpen);
 
   const refuse = (socket: Duplex, status: number, code: string, message: string, fields: Record<string, unknown>): void => {
     logger.info({ ...fields, status, reason: code }, 'upgrade refused');
@@ -88,6 +91,9 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', onUpgradeSocketError);
     if (!accepting) return rejectUpgrade(socket, 503, 'shutting-down', 'server is shutting down');
+    if (!isHostAllowed(req, allowedHosts)) {
+      return refuse(socket, 403, 'host-not-allowed', 'this server does not answer to that host name', { host: req.headers.host?.slice(0, 256) });
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const docName = documentNameFromPath(url.pathname, config.pathPrefix);
     if (docName === null || !isValidDocName(docName)) {
@@ -95,7 +101,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     }
     const address = clientAddress(req, config.trustProxy);
     const fields = { doc: docName, address };
-    if (!isOriginAllowed(req, config.allowedOrigins)) {
+    if (!isOriginAllowed(req, allowedOrigins)) {
       return refuse(socket, 403, 'origin-not-allowed', 'this origin may not open WebSockets here', { ...fields, origin: req.headers.origin });
     }
     if (pendingUpgrades >= limits.maxPendingUpgrades) {
