@@ -23,6 +23,8 @@ export interface ServerConfig {
   readonly limits: Readonly<{
     maxMessageBytes: number;
     maxBufferedBytes: number;
+    /** Unsent bytes of all connections together; beyond it the biggest holders are dropped (1013). */
+    maxTotalBufferedBytes: number;
     maxConnections: number;
     maxConnectionsPerDoc: number;
     maxConnectionsPerIp: number;
@@ -110,6 +112,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { flag: 'shutdown-timeout-ms', env: 'TANDEM_SHUTDOWN_TIMEOUT_MS', kind: 'int', default: '30000', help: 'longest wait for writes on shutdown' },
   { flag: 'max-message-bytes', env: 'TANDEM_MAX_MESSAGE_BYTES', kind: 'int', default: String(32 * MiB), help: 'largest WebSocket message' },
   { flag: 'max-buffered-bytes', env: 'TANDEM_MAX_BUFFERED_BYTES', kind: 'int', default: String(64 * MiB), help: 'outbound buffer before a slow reader is closed (1013)' },
+  { flag: 'max-total-buffered-bytes', env: 'TANDEM_MAX_TOTAL_BUFFERED_BYTES', kind: 'int', default: String(256 * MiB), help: 'unsent bytes of all connections together; beyond it the readers holding the most are dropped (1013)' },
   { flag: 'max-connections', env: 'TANDEM_MAX_CONNECTIONS', kind: 'int', default: '20000', help: 'connections per process' },
   { flag: 'max-connections-per-doc', env: 'TANDEM_MAX_CONNECTIONS_PER_DOC', kind: 'int', default: '2000', help: 'connections per document' },
   { flag: 'compact-log-entries', env: 'TANDEM_COMPACT_LOG_ENTRIES', kind: 'int', default: '500', help: 'compact when the update log has this many entries' },
@@ -250,6 +253,7 @@ function parseSecurity(read: Read): Pick<ServerConfig, 'auth' | 'allowedOrigins'
     limits: Object.freeze({
       maxMessageBytes: read('max-message-bytes') as number,
       maxBufferedBytes: read('max-buffered-bytes') as number,
+      maxTotalBufferedBytes: read('max-total-buffered-bytes') as number,
       maxConnections: read('max-connections') as number,
       maxConnectionsPerDoc: read('max-connections-per-doc') as number,
       maxConnectionsPerIp: read('max-connections-per-ip') as number,
@@ -278,6 +282,9 @@ function validateSecurity(config: ServerConfig): void {
       `--insecure on HOST/--host ${config.host} needs TANDEM_ALLOWED_HOSTS / --allowed-hosts: the names clients use to reach ` +
         'this server (without auth only localhost, 127.0.0.1 and [::1] are served otherwise), or * for any',
     );
+  }
+  if (config.limits.maxTotalBufferedBytes < config.limits.maxBufferedBytes) {
+    throw new ConfigError('invalid TANDEM_MAX_TOTAL_BUFFERED_BYTES / --max-total-buffered-bytes: must be at least --max-buffered-bytes');
   }
   if (config.limits.maxEarlyBytes < config.limits.maxMessageBytes) {
     throw new ConfigError('invalid TANDEM_MAX_EARLY_BYTES / --max-early-bytes: must be at least --max-message-bytes');
@@ -333,7 +340,7 @@ export function renderServeHelp(): string {
   const lines = SERVE_OPTIONS.map((o) => {
     const flag = o.envOnly ? `  ${o.env}` : `  --${o.flag}${o.kind === 'bool' ? '' : ' <value>'}`;
     const fallback = o.default === '' ? '' : ` (default ${o.default})`;
-    return `${flag.padEnd(36)}${o.help}${fallback}${o.envOnly ? ' [environment only]' : ` [env ${o.env}]`}`;
+    return `${flag.padEnd(38)}${o.help}${fallback}${o.envOnly ? ' [environment only]' : ` [env ${o.env}]`}`;
   });
   return ['Usage: tandem serve [options]', '', 'Options (flags win over environment variables):', ...lines].join('\n');
 }

@@ -48,6 +48,9 @@ describe('security configuration', () => {
     expect(() => parseServeConfig(['--allowed-origins', 'a.example.com'], {})).toThrow(/TANDEM_ALLOWED_ORIGINS/);
     expect(() => parseServeConfig(['--tls-cert', 'c.pem'], {})).toThrow(/--tls-key/);
     expect(() => parseServeConfig(['--max-early-bytes', '10'], {})).toThrow(/TANDEM_MAX_EARLY_BYTES/);
+    expect(parseServeConfig([], {}).limits.maxTotalBufferedBytes).toBe(256 * 1024 * 1024);
+    expect(() => parseServeConfig(['--max-buffered-bytes', String(512 * 1024 * 1024)], {})).toThrow(/TANDEM_MAX_TOTAL_BUFFERED_BYTES/);
+    expect(parseServeConfig([], { TANDEM_MAX_TOTAL_BUFFERED_BYTES: String(64 * 1024 * 1024) }).limits.maxTotalBufferedBytes).toBe(64 * 1024 * 1024);
     const { limits } = parseServeConfig([], {});
     expect(limits).toMatchObject({ maxConnectionsPerIp: 1000, messagesPerSecond: 20000, awarenessPerSecond: 100 });
   });

@@ -11,6 +11,10 @@
  * (byte-identical to an awareness message we sent this peer recently) change nothing in the room,
  * so they count only towards the byte rate, or busy rooms would throttle every member.
  *
+ * Output: a peer whose queue is over --max-buffered-bytes is closed with 1013; every write also
+ * reports the queue to the process-wide OutboundBudget, which drops the biggest holders when all
+ * queues together are over --max-total-buffered-bytes.
+ *
  * Read-only peers: the room refuses their document changes (decided on the decoded message kind,
  * so an overlong varint type cannot slip through) and reports each one here; past the limit the
  * connection is closed with 1008.
@@ -29,6 +33,7 @@ import { ProtocolError } from '../protocol/protocol-error.js';
 import type { RoomPeer } from '../room/room-peer.js';
 import { InputThrottle, type ThrottleLimits } from '../auth/input-throttle.js';
 import { binaryFrameOf } from './binary-frame.js';
+import type { BudgetedPeer, OutboundBudget } from './outbound-budget.js';
 import { beforeWrite } from './turn-cork.js';
 
 /** What a bound peer delivers its messages to (a Room). */
@@ -43,6 +48,8 @@ export interface PeerSettings {
   onClosed: (peer: WebSocketPeer) => void;
   /** Outbound bytes allowed to pile up before the reader is judged too slow (closed with 1013). */
   maxBufferedBytes: number;
+  /** The process-wide cap on unsent bytes, told about every write. */
+  budget: OutboundBudget;
   /** Messages a connection may send before its document is loaded. */
   maxEarlyMessages: number;
   /** Bytes a connection may send before its document is loaded. */
@@ -86,7 +93,7 @@ function tcpSocketOf(ws: WebSocket): Socket | undefined {
 
 const peerBySocket = new WeakMap<WebSocket, WebSocketPeer>();
 
-export class WebSocketPeer implements RoomPeer {
+export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   readonly id: string;
   readonly docName: string;
   readonly canWrite: boolean;
@@ -154,6 +161,11 @@ export class WebSocketPeer implements RoomPeer {
     return !this.#closing && this.#ws.readyState === this.#ws.OPEN;
   }
 
+  /** Bytes queued for this client and not yet handed to the kernel (ws's bufferedAmount). */
+  get unsentBytes(): number {
+    return this.#ws.bufferedAmount;
+  }
+
   /** Starts delivering messages to the room, the early ones first, in order. */
   bind(sink: MessageSink): void {
     this.#sink = sink;
@@ -180,18 +192,29 @@ export class WebSocketPeer implements RoomPeer {
     const socket = tcpSocketOf(this.#ws);
     if (!socket) {
       this.#ws.send(message, onSent);
-      return;
-    }
-    this.#lastWriteTurn = beforeWrite(socket, this.#lastWriteTurn);
-    // Node calls a write's callback once the bytes are written, or with an error if the socket
-    // is destroyed first: either way exactly once.
-    const [first, second] = binaryFrameOf(message);
-    if (second) {
-      socket.write(first);
-      socket.write(second, onSent);
     } else {
-      socket.write(first, onSent);
+      this.#lastWriteTurn = beforeWrite(socket, this.#lastWriteTurn);
+      // Node calls a write's callback once the bytes are written, or with an error if the socket
+      // is destroyed first: either way exactly once.
+      const [first, second] = binaryFrameOf(message);
+      if (second) {
+        socket.write(first);
+        socket.write(second, onSent);
+      } else {
+        socket.write(first, onSent);
+      }
     }
+    this.#settings.budget.noteWrite(this, this.#ws.bufferedAmount);
+  }
+
+  /** Over the process-wide budget and among the biggest holders: dropped now (see outbound-budget.ts). */
+  shed(unsentBytes: number): void {
+    if (this.#ws.readyState === this.#ws.CLOSED) return;
+    this.#settings.logger.warn(
+      { doc: this.docName, connId: this.id, code: CloseCode.tryAgainLater, unsentBytes },
+      'unsent bytes of all connections over --max-total-buffered-bytes: dropping this reader, among those holding the most',
+    );
+    this.terminate();
   }
 
   close(code: CloseCodeValue, reason: string): void {

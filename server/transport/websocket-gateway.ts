@@ -26,6 +26,7 @@ import { clientAddress, hostAllowlist, isHostAllowed, isOriginAllowed, originAll
 import { matches, type Revocation } from '../auth/revocation-list.js';
 import { authorizeDocument, type AccessChecker } from '../auth/upgrade-authorizer.js';
 import { WebSocketPeer, type PeerSettings } from './web-socket-peer.js';
+import { OutboundBudget } from './outbound-budget.js';
 import { rejectUpgrade } from './reject-upgrade.js';
 
 export interface WebSocketGatewayOptions {
@@ -38,6 +39,8 @@ export interface WebSocketGatewayOptions {
 
 export interface WebSocketGateway {
   readonly connectionCount: number;
+  /** Unsent bytes queued in this process for every connection, closing ones included. */
+  readonly bufferedBytes: number;
   /** Upgrades waiting for their token to be verified. */
   readonly pendingUpgradeCount: number;
   /** Stops accepting upgrades and pauses every socket's input (shutdown, step one). */
@@ -54,6 +57,10 @@ interface Session {
   room: Room | null;
 }
 
+// A closed client has this long to answer the close frame before its socket is dropped (ws's own
+// default is 30 s): a reader closed for being slow never answers, and keeps what is queued for it.
+const CLOSE_HANDSHAKE_TIMEOUT_MS = 3_000;
+
 // setTimeout fires at once beyond 2^31-1 ms (~24.8 days); longer expiries are re-armed.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -68,7 +75,10 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     perMessageDeflate: false,
     clientTracking: false,
     allowSynchronousEvents: true,
+    // `closeTimeout` (websockets/ws#2308; package.json asks for ws ^8.23) is not in @types/ws yet.
+    ...({ closeTimeout: CLOSE_HANDSHAKE_TIMEOUT_MS } as object),
   });
+  const budget = new OutboundBudget({ maxBytes: limits.maxTotalBufferedBytes });
   const sessions = new Map<WebSocketPeer, Session>();
   const quota = new ConnectionQuota(limits);
   let pendingUpgrades = 0;
@@ -147,10 +157,12 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       const session = sessions.get(peer);
       if (!session) return;
       sessions.delete(peer);
+      budget.forget(peer);
       if (session.expiry) clearTimeout(session.expiry);
       if (session.room) registry.leave(session.docName, session.room, peer);
     },
     maxBufferedBytes: limits.maxBufferedBytes,
+    budget,
     maxEarlyMessages: limits.maxEarlyMessages,
     maxEarlyBytes: limits.maxEarlyBytes,
     maxRefusedWrites: limits.maxRefusedWrites,
@@ -225,6 +237,11 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   return {
     get connectionCount() {
       return sessions.size;
+    },
+    get bufferedBytes() {
+      let total = 0;
+      for (const peer of sessions.keys()) total += peer.unsentBytes;
+      return total;
     },
     get pendingUpgradeCount() {
       return pendingUpgrades;
