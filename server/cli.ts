@@ -2,7 +2,8 @@
 /**
  * `tandem` command line: `tandem serve [options]` runs the server until SIGTERM/SIGINT, then stops
  * gracefully (every pending write flushed) and exits 0, or 1 if writes could not be flushed.
- * `tandem token` mints a token and `tandem revoke` revokes tokens on a running server.
+ * `tandem token` mints a token, `tandem revoke` revokes tokens on a running server and `tandem
+ * repair` builds a repaired copy of a damaged data folder.
  *
  * The `node` flag on the first line caps V8's young generation at 4 MB per semi-space (16 MB by
  * default). A burst of connections grows it to the cap and it is not given back, so with the
@@ -13,6 +14,8 @@
  */
 import { ConfigError, parseServeConfig, renderServeHelp } from './config.js';
 import { REVOKE_USAGE, runRevokeCommand, runTokenCommand, TOKEN_USAGE } from './auth/auth-commands.js';
+import { StoreFolderError } from './persistence/leveldb-folder-check.js';
+import { REPAIR_USAGE, runRepairCommand } from './persistence/repair-command.js';
 import { startServer } from './main.js';
 
 const USAGE = `Usage: tandem <command> [options]
@@ -21,6 +24,7 @@ Commands:
   serve     run the sync server (tandem serve --help for options)
   token     mint a token signed with TANDEM_AUTH_SECRET (tandem token --help)
   revoke    revoke a subject's or a document's tokens on a running server (tandem revoke --help)
+  repair    build a repaired copy of a damaged data folder (tandem repair --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -37,6 +41,14 @@ async function main(argv: string[]): Promise<number> {
     }
     const output = command === 'token' ? await runTokenCommand(rest, process.env) : await runRevokeCommand(rest, process.env);
     process.stdout.write(`${output}\n`);
+    return 0;
+  }
+  if (command === 'repair') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(REPAIR_USAGE);
+      return 0;
+    }
+    process.stdout.write(`${await runRepairCommand(rest)}\n`);
     return 0;
   }
   process.stderr.write(`tandem: unknown command '${command}'\n\n${USAGE}`);
@@ -66,7 +78,7 @@ async function serve(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof StoreFolderError) {
       process.stderr.write(`tandem: ${error.message}\n`);
     } else {
       process.stderr.write(`tandem: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
