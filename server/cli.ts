@@ -1,7 +1,8 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 /**
  * `tandem` command line: `tandem serve [options]` runs the server until SIGTERM/SIGINT, then stops
- * gracefully (every pending write flushed) and exits 0, or 1 if writes could not be flushed.
+ * gracefully (every pending write flushed) and exits 0, or 1 if writes could not be flushed; a
+ * second signal does not interrupt that, a third exits at once (see shutdown-signals.ts).
  * `tandem token` mints a token, `tandem revoke` revokes tokens on a running server and `tandem
  * repair` builds a repaired copy of a damaged data folder.
  *
@@ -17,6 +18,7 @@ import { REVOKE_USAGE, runRevokeCommand, runTokenCommand, TOKEN_USAGE } from './
 import { StoreFolderError } from './persistence/leveldb-folder-check.js';
 import { REPAIR_USAGE, runRepairCommand } from './persistence/repair-command.js';
 import { startServer } from './main.js';
+import { handleShutdownSignals } from './shutdown-signals.js';
 
 const USAGE = `Usage: tandem <command> [options]
 
@@ -62,17 +64,7 @@ async function serve(argv: string[]): Promise<number> {
   }
   const config = parseServeConfig(argv, process.env);
   const server = await startServer(config);
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      server.logger.info({ signal }, 'stopping');
-      server.close().then(
-        () => resolve(0),
-        () => resolve(1),
-      );
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  return new Promise((resolve) => handleShutdownSignals({ logger: server.logger, stop: () => server.close(), exit: resolve }));
 }
 
 main(process.argv.slice(2)).then(
