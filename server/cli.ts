@@ -1,8 +1,10 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 /**
  * `tandem` command line: `tandem serve [options]` runs the server until SIGTERM/SIGINT, then stops
- * gracefully (every pending write flushed) and exits 0, or 1 if writes could not be flushed.
- * `tandem token` mints a token and `tandem revoke` revokes tokens on a running server.
+ * gracefully (every pending write flushed) and exits 0, or 1 if writes could not be flushed; a
+ * second signal does not interrupt that, a third exits at once (see shutdown-signals.ts).
+ * `tandem token` mints a token, `tandem revoke` revokes tokens on a running server and `tandem
+ * repair` builds a repaired copy of a damaged data folder.
  *
  * The `node` flag on the first line caps V8's young generation at 4 MB per semi-space (16 MB by
  * default). A burst of connections grows it to the cap and it is not given back, so with the
@@ -13,7 +15,10 @@
  */
 import { ConfigError, parseServeConfig, renderServeHelp } from './config.js';
 import { REVOKE_USAGE, runRevokeCommand, runTokenCommand, TOKEN_USAGE } from './auth/auth-commands.js';
+import { StoreFolderError } from './persistence/leveldb-folder-check.js';
+import { REPAIR_USAGE, runRepairCommand } from './persistence/repair-command.js';
 import { startServer } from './main.js';
+import { handleShutdownSignals } from './shutdown-signals.js';
 
 const USAGE = `Usage: tandem <command> [options]
 
@@ -21,6 +26,7 @@ Commands:
   serve     run the sync server (tandem serve --help for options)
   token     mint a token signed with TANDEM_AUTH_SECRET (tandem token --help)
   revoke    revoke a subject's or a document's tokens on a running server (tandem revoke --help)
+  repair    build a repaired copy of a damaged data folder (tandem repair --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -39,6 +45,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${output}\n`);
     return 0;
   }
+  if (command === 'repair') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(REPAIR_USAGE);
+      return 0;
+    }
+    process.stdout.write(`${await runRepairCommand(rest)}\n`);
+    return 0;
+  }
   process.stderr.write(`tandem: unknown command '${command}'\n\n${USAGE}`);
   return 1;
 }
@@ -50,23 +64,13 @@ async function serve(argv: string[]): Promise<number> {
   }
   const config = parseServeConfig(argv, process.env);
   const server = await startServer(config);
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      server.logger.info({ signal }, 'stopping');
-      server.close().then(
-        () => resolve(0),
-        () => resolve(1),
-      );
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  return new Promise((resolve) => handleShutdownSignals({ logger: server.logger, stop: () => server.close(), exit: resolve }));
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof StoreFolderError) {
       process.stderr.write(`tandem: ${error.message}\n`);
     } else {
       process.stderr.write(`tandem: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -60,7 +60,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let store = options.store;
   if (!store) {
     await mkdir(config.dataDir, { recursive: true });
-    store = await createLeveldbStore({ directory: config.dataDir, fsync: config.fsync });
+    store = await createLeveldbStore({ directory: config.dataDir, fsync: config.fsync, logger });
   }
   const ownsStore = !options.store;
   const registry = new DocumentRegistry({

@@ -71,13 +71,13 @@ describe('persistence through the server', () => {
     const acked = editor.savedCount;
     faulty!.failing = true;
     editor.doc.getText('t').insert(0, 'do not lose me');
-    await waitFor(() => faulty!.appendCalls >= 2, { message: 'failed write attempts' });
+    await waitFor(() => faulty!.writeCalls >= 2, { message: 'failed write attempts' });
     expect(editor.savedCount).toBe(acked);
     expect(server.logs.some((l) => l.msg.includes('store write failed') && l.doc === 'flaky')).toBe(true);
     // Even with every client gone, the unsaved document stays in memory while writes retry.
     dropClients();
-    const attempts = faulty!.appendCalls;
-    await waitFor(() => faulty!.appendCalls >= attempts + 2, { message: 'retries continue after the last client left' });
+    const attempts = faulty!.writeCalls;
+    await waitFor(() => faulty!.writeCalls >= attempts + 2, { message: 'retries continue after the last client left' });
     expect(server.server.registry.size).toBe(1);
     faulty!.failing = false;
     await waitFor(() => server.server.registry.size === 0, { timeoutMs: 15_000, message: 'unloaded after recovery' });

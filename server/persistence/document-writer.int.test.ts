@@ -79,7 +79,7 @@ describe('DocumentWriter', () => {
     writer.onDurable(() => {
       durable = true;
     });
-    await waitFor(() => store.appendCalls >= 3, { message: 'several failed attempts' });
+    await waitFor(() => store.writeCalls >= 3, { message: 'several failed attempts' });
     expect(durable).toBe(false);
     expect(writer.hasUnsavedChanges).toBe(true);
     expect(errors.join('')).toContain('"doc":"doc"');
@@ -87,6 +87,24 @@ describe('DocumentWriter', () => {
     store.failing = false;
     await waitFor(() => durable, { message: 'durable after recovery' });
     expect(await reload()).toBe('precious');
+  });
+
+  it('after a failed write, reports nothing more durable until a full snapshot is stored', async () => {
+    // Regression: the retry of a failed write used to append just the failed batch. A failed
+    // LevelDB write can tear its write-ahead log so that what follows it is lost on the next
+    // start, so the retry now stores the whole live document (which holds every ack) first.
+    const doc = new Y.Doc();
+    const writer = writerFor(doc);
+    doc.getText('t').insert(0, 'acked ');
+    await writer.whenDurable();
+    store.failNext(1);
+    doc.getText('t').insert(6, 'retried');
+    await writer.whenDurable();
+    expect(errors.join('')).toContain('store write failed');
+    const stored = await store.load('doc');
+    const snapshot = new Y.Doc();
+    if (stored.snapshot) Y.applyUpdate(snapshot, stored.snapshot);
+    expect({ snapshot: snapshot.getText('t').toString(), log: stored.log.length }).toEqual({ snapshot: 'acked retried', log: 0 });
   });
 
   it('compacts the log into a snapshot past the threshold, keeping the content identical', async () => {

@@ -8,6 +8,11 @@
  * logged with the document name and retried with backoff; nothing after it is reported durable
  * until it succeeds. The log is compacted into the snapshot when it grows past a threshold, and
  * on flush (unload, shutdown).
+ *
+ * After a failed write, the next write is always a compaction: a full snapshot of the live
+ * document, which holds everything ever acknowledged. A failed write may have damaged the
+ * store's recent writes (a torn LevelDB log record cost everything written after it), so
+ * nothing more is acknowledged until the whole acknowledged state has been stored again.
  */
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
@@ -227,6 +232,8 @@ export class DocumentWriter {
 
   #scheduleRetry(error: unknown, operation: 'append' | 'compact'): void {
     this.#failures++;
+    // The retry stores the full snapshot (see the header), which also covers the failed batch.
+    this.#compactionWanted = true;
     const { initial, max } = this.#options.retryDelayMs ?? { initial: 100, max: 5_000 };
     const delay = Math.min(max, initial * 2 ** (this.#failures - 1));
     this.#options.logger.error(

@@ -11,19 +11,23 @@
  * behind as tombstones until LevelDB compacts its files, and iterating over them made loading a
  * long-edited document slow (200,000 of them cost ~50 ms).
  */
-import { Level } from 'level';
+import { pino, type Logger } from 'pino';
 import type { DocumentInfo, DocumentStats, DocumentStore, StoredDocument } from './document-store.js';
 import { GroupCommitter } from './group-commit.js';
+import { openLeveldbHandle, type LeveldbHandle } from './leveldb-handle.js';
 
 export interface LeveldbStoreOptions {
-  /** Folder of the database; created when missing. */
+  /** Folder of the database; created when missing, refused when damaged (leveldb-folder-check.ts). */
   directory: string;
   /** fsync every write (survives power loss, slower). */
   fsync: boolean;
+  /** Where reopening after a failed write is reported (default: silent). */
+  logger?: Logger;
 }
 
 type Bytes = Uint8Array;
-type Db = Level<string, Bytes>;
+/** Reopens LevelDB after a failed write and holds everything else meanwhile (leveldb-handle.ts). */
+type Db = LeveldbHandle;
 type WriteOp = { type: 'put'; key: string; value: Bytes };
 
 /**
@@ -50,8 +54,7 @@ function seqOfLogKey(key: string): number {
 }
 
 export async function createLeveldbStore(options: LeveldbStoreOptions): Promise<DocumentStore> {
-  const db: Db = new Level<string, Bytes>(options.directory, { valueEncoding: 'view' });
-  await db.open();
+  const db = await openLeveldbHandle({ directory: options.directory, logger: options.logger ?? pino({ level: 'silent' }) });
   return new LeveldbStore(db, options.fsync);
 }
 

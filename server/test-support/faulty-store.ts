@@ -10,11 +10,14 @@ export interface FaultyStore extends DocumentStore {
   /** While true every append/compact rejects. */
   failing: boolean;
   readonly appendCalls: number;
+  /** Appends and compactions: every write attempt (a retry after a failure is a compaction). */
+  readonly writeCalls: number;
 }
 
 export function withFaults(inner: DocumentStore): FaultyStore {
   let failures = 0;
   let appendCalls = 0;
+  let writeCalls = 0;
   const maybeFail = (): void => {
     if (store.failing || failures > 0) {
       if (failures > 0) failures--;
@@ -26,16 +29,21 @@ export function withFaults(inner: DocumentStore): FaultyStore {
     get appendCalls() {
       return appendCalls;
     },
+    get writeCalls() {
+      return writeCalls;
+    },
     failNext(count) {
       failures = count;
     },
     load: (name) => inner.load(name),
     async appendUpdates(name, firstSeq, updates, stats) {
       appendCalls++;
+      writeCalls++;
       maybeFail();
       return inner.appendUpdates(name, firstSeq, updates, stats);
     },
     async compact(name, snapshot, throughSeq, stats) {
+      writeCalls++;
       maybeFail();
       return inner.compact(name, snapshot, throughSeq, stats);
     },

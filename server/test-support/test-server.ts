@@ -31,6 +31,8 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Wrap the real LevelDB store (to count or fail calls); the wrapper sees every call. */
   wrapStore?: (store: DocumentStore) => DocumentStore;
+  /** Use this (existing, possibly empty) folder instead of a fresh temp folder; dispose still deletes it. */
+  dataDir?: string;
 }
 
 export async function startTestServer(
@@ -38,7 +40,7 @@ export async function startTestServer(
   env: Record<string, string> = {},
   options: TestServerOptions = {},
 ): Promise<TestServer> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'tandem-test-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'tandem-test-')));
   const config = parseServeConfig(['--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...flags], env);
   const logs: LogLine[] = [];
   const sink = new Writable({
