@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { DocumentStore } from '../persistence/document-store.js';
 import { DocumentWriter, type CompactionPolicy } from '../persistence/document-writer.js';
 import { Room } from './room.js';
+import { encodeDocumentState } from './encode-document-state.js';
 
 export interface RoomLoaderOptions {
   store: DocumentStore;
@@ -28,7 +29,7 @@ export function createRoomLoader(options: RoomLoaderOptions): (name: string) => 
       store: options.store,
       logger: options.logger,
       compaction: options.compaction,
-      encodeSnapshot: () => Y.encodeStateAsUpdate(room!.doc),
+      encodeSnapshot: () => encodeDocumentState(room!.doc),
       initial: {
         lastSeq: stored.lastSeq,
         logEntries: stored.log.length,

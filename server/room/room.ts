@@ -21,6 +21,7 @@ import {
 import type { DocumentWriter } from '../persistence/document-writer.js';
 import type { RoomPeer, UpdateOrigin } from './room-peer.js';
 import { DeferredDocument } from './deferred-document.js';
+import { hasNewPending, pendingStateOf } from './pending-state.js';
 import { addControlledId, controlledIdList, removeControlledId, type ControlledIds } from './controlled-ids.js';
 
 export interface RoomOptions {
@@ -229,14 +230,23 @@ export class Room {
 
   #applyUpdates(peer: RoomPeer, updates: Uint8Array[]): void {
     const origin: UpdateOrigin = { source: 'client', peer };
+    const doc = this.doc;
+    // Updates Yjs holds back for missing dependencies: stored as they are (see pending-state.ts).
+    const held: Uint8Array[] = [];
     try {
-      this.doc.transact(() => {
-        for (const update of updates) Y.applyUpdate(this.doc, update, origin);
+      doc.transact(() => {
+        for (const update of updates) {
+          const before = pendingStateOf(doc);
+          Y.applyUpdate(doc, update, origin);
+          if (hasNewPending(before, pendingStateOf(doc))) held.push(update);
+        }
       }, origin);
     } catch (error) {
       // The codec parsed these updates in full, so this is a Yjs integration failure.
       this.#logger.warn({ doc: this.name, connId: peer.id, err: error }, 'update failed to integrate; closing connection');
       peer.close(CloseCode.invalidData, 'update failed to integrate');
+    } finally {
+      for (const update of held) this.#writer.enqueue(update);
     }
   }
 
