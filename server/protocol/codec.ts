@@ -4,7 +4,8 @@
  * Every client frame is decoded completely here, before any of it reaches a Y.Doc: the message
  * type is read as a varuint (so overlong encodings such as `80 00` decode to the same type and
  * cannot dodge a check on the first byte), updates are parsed in full so that a truncated or
- * corrupt update is refused instead of being half-applied by Yjs, and trailing bytes are refused.
+ * corrupt update is refused instead of being half-applied by Yjs, state vectors are bounded in size,
+ * and trailing bytes are refused.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -14,7 +15,8 @@ import { MessageType, SyncMessageType } from '../../shared/protocol.js';
 import { ProtocolError } from './protocol-error.js';
 
 export type ClientMessage =
-  | { kind: 'sync-step1'; stateVector: Uint8Array }
+  /** `stateVector`: client id → the clock the client has up to; validated, not yet normalised. */
+  | { kind: 'sync-step1'; stateVector: Map<number, number> }
   | { kind: 'sync-step2'; update: Uint8Array }
   | { kind: 'sync-update'; update: Uint8Array }
   | { kind: 'awareness'; update: Uint8Array }
@@ -57,11 +59,8 @@ function readMessage(decoder: decoding.Decoder): ClientMessage {
 function readSyncMessage(decoder: decoding.Decoder): ClientMessage {
   const syncType = decoding.readVarUint(decoder);
   switch (syncType) {
-    case SyncMessageType.step1: {
-      const stateVector = decoding.readVarUint8Array(decoder);
-      Y.decodeStateVector(stateVector);
-      return { kind: 'sync-step1', stateVector };
-    }
+    case SyncMessageType.step1:
+      return { kind: 'sync-step1', stateVector: readStateVector(decoder) };
     case SyncMessageType.step2:
       return { kind: 'sync-step2', update: readValidUpdate(decoder) };
     case SyncMessageType.update:
@@ -69,6 +68,29 @@ function readSyncMessage(decoder: decoding.Decoder): ClientMessage {
     default:
       throw new ProtocolError('unknown-message-type', `unknown sync message type ${syncType}`);
   }
+}
+
+/**
+ * Most entries a state vector may name. A document gains one per client session that ever edited
+ * it, so real vectors stay far below this; decoding one costs a Map entry per entry, so the count
+ * is checked before anything is read.
+ */
+export const MAX_STATE_VECTOR_ENTRIES = 100_000;
+
+/** A state vector (count, then client id and clock varuints), read in full: no trailing bytes. */
+function readStateVector(decoder: decoding.Decoder): Map<number, number> {
+  const inner = decoding.createDecoder(decoding.readVarUint8Array(decoder));
+  const count = decoding.readVarUint(inner);
+  if (count > MAX_STATE_VECTOR_ENTRIES) {
+    throw new ProtocolError('state-vector-too-large', `state vector of ${count} entries (at most ${MAX_STATE_VECTOR_ENTRIES})`);
+  }
+  const stateVector = new Map<number, number>();
+  for (let i = 0; i < count; i++) {
+    const client = decoding.readVarUint(inner);
+    stateVector.set(client, decoding.readVarUint(inner));
+  }
+  if (decoding.hasContent(inner)) throw new Error('trailing bytes in state vector');
+  return stateVector;
 }
 
 // The smallest well-formed update (no structs, empty delete set) is two zero bytes.

@@ -7,6 +7,7 @@ export type ProtocolErrorCode =
   | 'malformed-message'
   | 'empty-update'
   | 'trailing-bytes'
+  | 'state-vector-too-large'
   | 'read-only'
   | 'server-only-message';
 
@@ -16,6 +17,7 @@ const CLOSE_CODES: Record<ProtocolErrorCode, CloseCodeValue> = {
   'malformed-message': CloseCode.invalidData,
   'empty-update': CloseCode.invalidData,
   'trailing-bytes': CloseCode.invalidData,
+  'state-vector-too-large': CloseCode.messageTooBig,
   'read-only': CloseCode.policyViolation,
   'server-only-message': CloseCode.protocolError,
 };

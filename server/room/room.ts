@@ -5,6 +5,10 @@
  * everything that arrived for the document in one turn costs one transaction per sender: one
  * merged update broadcast to the others and one store write. Each peer's messages are applied
  * in the order they arrived. Broadcasts are encoded once for all receivers.
+ *
+ * Sync answers cost the server far more than the few bytes that ask for them, so each peer has an
+ * answer budget (answer-budget.ts): past it, the peer's further messages are held, in order, and
+ * its input paused until the budget has refilled.
  */
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -22,6 +26,7 @@ import type { DocumentWriter } from '../persistence/document-writer.js';
 import type { RoomPeer, UpdateOrigin } from './room-peer.js';
 import { DeferredDocument } from './deferred-document.js';
 import { hasNewPending, pendingStateOf } from './pending-state.js';
+import { AnswerBudget, DEFAULT_ANSWER_BUDGET, type AnswerBudgetLimits } from './answer-budget.js';
 import { addControlledId, controlledIdList, removeControlledId, type ControlledIds } from './controlled-ids.js';
 
 export interface RoomOptions {
@@ -35,6 +40,8 @@ export interface RoomOptions {
   maxQueuedPerPeer?: number;
   /** The stored updates the document was loaded from, not yet applied (see DeferredDocument). */
   storedState?: Uint8Array[];
+  /** Sync-answer bytes one peer may cause (see answer-budget.ts). */
+  answerBudget?: AnswerBudgetLimits;
 }
 
 interface PeerState {
@@ -46,10 +53,20 @@ interface PeerState {
   /** Highest count known durable, and the highest sent. */
   durableAck: number;
   sentAck: number;
+  /** Messages received and not applied yet (in the inbox or held). */
   queued: number;
+  /** Over maxQueuedPerPeer, until drained to half of it. */
+  queueFull: boolean;
+  /** Whether we have paused the peer's input (queue full or messages held). */
   paused: boolean;
   /** A read-only peer's first sync step 2 is its handshake answer, not an edit. */
   sawSyncStep2: boolean;
+  /** Its first sync answer is free; the budget exists from the second (idle peers stay small). */
+  answered: boolean;
+  budget: AnswerBudget | null;
+  /** Messages waiting, in order, until the answer budget has refilled; null when none wait. */
+  held: ClientMessage[] | null;
+  holdTimer: NodeJS.Timeout | null;
 }
 
 interface Inbound {
@@ -73,6 +90,7 @@ export class Room {
   #drainScheduled: NodeJS.Immediate | null = null;
   readonly #maxMessagesPerTurn: number;
   readonly #maxQueuedPerPeer: number;
+  readonly #answerBudget: AnswerBudgetLimits;
   #destroyed = false;
 
   constructor(options: RoomOptions) {
@@ -90,6 +108,7 @@ export class Room {
     this.#logger = options.logger;
     this.#maxMessagesPerTurn = options.maxMessagesPerTurn ?? 1_000;
     this.#maxQueuedPerPeer = options.maxQueuedPerPeer ?? 1_000;
+    this.#answerBudget = options.answerBudget ?? DEFAULT_ANSWER_BUDGET;
     this.awareness = new awarenessProtocol.Awareness(this.#doc);
     this.awareness.setLocalState(null);
     // Listening only once the stored state is applied: Yjs encodes an update for every
@@ -112,7 +131,7 @@ export class Room {
   }
 
   get hasUnsavedChanges(): boolean {
-    return this.#writer.hasUnsavedChanges || this.#inbox.length > 0;
+    return this.#writer.hasUnsavedChanges || this.#inbox.length > 0 || [...this.#peers.values()].some((state) => state.held);
   }
 
   get storedBytes(): number {
@@ -122,7 +141,21 @@ export class Room {
   /** Adds a peer and starts the sync handshake: our state vector, then everyone's presence. */
   attach(peer: RoomPeer): void {
     if (this.#destroyed) throw new Error(`room ${this.name} is destroyed`);
-    this.#peers.set(peer, { controlledClientIds: null, updateMessages: 0, ackedUpdateMessages: 0, durableAck: 0, sentAck: 0, queued: 0, paused: false, sawSyncStep2: false });
+    this.#peers.set(peer, {
+      controlledClientIds: null,
+      updateMessages: 0,
+      ackedUpdateMessages: 0,
+      durableAck: 0,
+      sentAck: 0,
+      queued: 0,
+      queueFull: false,
+      paused: false,
+      sawSyncStep2: false,
+      answered: false,
+      budget: null,
+      held: null,
+      holdTimer: null,
+    });
     // Our step 1 needs the applied document: until then it is sent when the stored state is
     // applied, while a client's step 1 is already answered from the stored bytes.
     if (this.#content.isApplied) peer.send(encodeSyncStep1(this.#doc));
@@ -137,6 +170,8 @@ export class Room {
     const state = this.#peers.get(peer);
     if (!state) return;
     this.#peers.delete(peer);
+    // Held messages still apply (edits among them must not be lost), budget or not.
+    this.#releaseHeld(peer, state);
     const controlled = controlledIdList(state.controlledClientIds);
     if (controlled.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, controlled, null);
   }
@@ -144,16 +179,15 @@ export class Room {
   receive(peer: RoomPeer, message: ClientMessage): void {
     const state = this.#peers.get(peer);
     if (!state) return;
-    this.#inbox.push({ peer, message });
     state.queued++;
-    if (state.queued > this.#maxQueuedPerPeer && !state.paused) {
-      state.paused = true;
-      peer.pauseInput();
+    if (state.held) {
+      // Behind the held ones, in order.
+      state.held.push(message);
+    } else {
+      this.#inbox.push({ peer, message });
+      this.#scheduleDrain();
     }
-    this.#drainScheduled ??= setImmediate(() => {
-      this.#drainScheduled = null;
-      this.drainInbox(this.#maxMessagesPerTurn);
-    });
+    this.#updateInput(peer, state);
   }
 
   /** Applies queued messages now, at most `limit` of them; reschedules the rest. */
@@ -162,16 +196,12 @@ export class Room {
     const batch = this.#inbox.length <= limit ? this.#inbox : this.#inbox.slice(0, limit);
     this.#inbox = batch === this.#inbox ? [] : this.#inbox.slice(limit);
     for (const [peer, messages] of groupByPeer(batch)) this.#applyFromPeer(peer, messages);
-    if (this.#inbox.length > 0) {
-      this.#drainScheduled ??= setImmediate(() => {
-        this.#drainScheduled = null;
-        this.drainInbox(this.#maxMessagesPerTurn);
-      });
-    }
+    if (this.#inbox.length > 0) this.#scheduleDrain();
   }
 
-  /** Applies everything queued and waits until it is stored and compacted. */
+  /** Applies everything queued (held messages too) and waits until it is stored and compacted. */
   async flush(): Promise<void> {
+    for (const [peer, state] of this.#peers) this.#releaseHeld(peer, state);
     this.drainInbox();
     await this.#writer.flush();
   }
@@ -180,6 +210,7 @@ export class Room {
     if (this.#destroyed) return;
     this.#destroyed = true;
     if (this.#drainScheduled) clearImmediate(this.#drainScheduled);
+    for (const state of this.#peers.values()) if (state.holdTimer) clearTimeout(state.holdTimer);
     this.#writer.close();
     this.#content.destroy();
     this.#doc.off('update', this.#onDocUpdate);
@@ -188,6 +219,13 @@ export class Room {
     this.#doc.destroy();
     this.#peers.clear();
     this.#inbox = [];
+  }
+
+  #scheduleDrain(): void {
+    this.#drainScheduled ??= setImmediate(() => {
+      this.#drainScheduled = null;
+      this.drainInbox(this.#maxMessagesPerTurn);
+    });
   }
 
   #applyFromPeer(peer: RoomPeer, messages: ClientMessage[]): void {
@@ -199,7 +237,9 @@ export class Room {
       updates = [];
       this.#applyUpdates(peer, batch);
     };
+    let applied = 0;
     for (const message of messages) {
+      applied++;
       if (isUpdateMessage(message)) {
         if (!peer.canWrite) {
           if (state) this.#refuseChange(peer, state, message);
@@ -210,10 +250,82 @@ export class Room {
         continue;
       }
       applyUpdates();
+      if (message.kind === 'sync-step1') {
+        const holdMs = this.#answerSyncStep1(peer, state, message.stateVector);
+        if (holdMs > 0 && state) {
+          this.#hold(peer, state, messages.slice(applied), holdMs);
+          break;
+        }
+        continue;
+      }
       this.#applyControlMessage(peer, message);
     }
     applyUpdates();
-    if (state) this.#afterPeerBatch(peer, state, messages.length);
+    if (state) this.#afterPeerBatch(peer, state, applied);
+  }
+
+  /** Answers a sync step 1 and charges the peer's budget; returns how long to hold the peer. */
+  #answerSyncStep1(peer: RoomPeer, state: PeerState | undefined, stateVector: Map<number, number>): number {
+    // Nobody to answer: a peer that left keeps only its edits.
+    if (!peer.isOpen) return 0;
+    const { replies, onSent } = this.#content.answerSyncStep1(stateVector);
+    const last = replies.length - 1;
+    replies.forEach((reply, i) => peer.send(reply, i === last && onSent ? onSent : undefined));
+    if (!state) return 0;
+    if (!state.answered) {
+      state.answered = true;
+      return 0;
+    }
+    state.budget ??= new AnswerBudget(this.#answerBudget);
+    return state.budget.charge(replies.reduce((bytes, reply) => bytes + reply.length, 0));
+  }
+
+  /**
+   * Holds the peer's messages after the answer that overdrew its budget: the rest of this batch,
+   * then any of its messages still in the inbox, then whatever it sends meanwhile, in that order.
+   */
+  #hold(peer: RoomPeer, state: PeerState, rest: ClientMessage[], holdMs: number): void {
+    const held = rest;
+    if (this.#inbox.some((entry) => entry.peer === peer)) {
+      const others: Inbound[] = [];
+      for (const entry of this.#inbox) {
+        if (entry.peer === peer) held.push(entry.message);
+        else others.push(entry);
+      }
+      this.#inbox = others;
+    }
+    state.held = held;
+    this.#updateInput(peer, state);
+    // The next step 1 among them is charged again, and may hold the rest once more.
+    state.holdTimer = setTimeout(() => {
+      state.holdTimer = null;
+      const resumed = state.held ?? [];
+      state.held = null;
+      if (resumed.length > 0) this.#applyFromPeer(peer, resumed);
+      else this.#updateInput(peer, state);
+    }, holdMs);
+  }
+
+  /** Puts held messages back in the inbox, budget or not (the peer left, or a flush). */
+  #releaseHeld(peer: RoomPeer, state: PeerState): void {
+    if (state.holdTimer) clearTimeout(state.holdTimer);
+    state.holdTimer = null;
+    const held = state.held;
+    state.held = null;
+    if (!held || held.length === 0) return;
+    for (const message of held) this.#inbox.push({ peer, message });
+    this.#scheduleDrain();
+  }
+
+  /** Pauses the peer's input while its queue is full or its messages are held; resumes after. */
+  #updateInput(peer: RoomPeer, state: PeerState): void {
+    if (state.queued > this.#maxQueuedPerPeer) state.queueFull = true;
+    else if (state.queued <= this.#maxQueuedPerPeer / 2) state.queueFull = false;
+    const pause = state.queueFull || state.held !== null;
+    if (pause === state.paused) return;
+    state.paused = pause;
+    if (pause) peer.pauseInput();
+    else peer.resumeInput();
   }
 
   /**
@@ -250,14 +362,8 @@ export class Room {
     }
   }
 
-  #applyControlMessage(peer: RoomPeer, message: Exclude<ClientMessage, { kind: 'sync-step2' | 'sync-update' }>): void {
+  #applyControlMessage(peer: RoomPeer, message: Exclude<ClientMessage, { kind: 'sync-step1' | 'sync-step2' | 'sync-update' }>): void {
     switch (message.kind) {
-      case 'sync-step1': {
-        const { replies, onSent } = this.#content.answerSyncStep1(message.stateVector);
-        const last = replies.length - 1;
-        replies.forEach((reply, i) => peer.send(reply, i === last && onSent ? onSent : undefined));
-        return;
-      }
       case 'awareness':
         try {
           awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, peer);
@@ -274,10 +380,7 @@ export class Room {
 
   #afterPeerBatch(peer: RoomPeer, state: PeerState, applied: number): void {
     state.queued -= applied;
-    if (state.paused && state.queued <= this.#maxQueuedPerPeer / 2) {
-      state.paused = false;
-      peer.resumeInput();
-    }
+    this.#updateInput(peer, state);
     if (peer.wantsSaveAck && state.updateMessages > state.ackedUpdateMessages) {
       const count = state.updateMessages;
       state.ackedUpdateMessages = count;
