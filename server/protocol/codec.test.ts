@@ -39,7 +39,15 @@ describe('decodeClientMessage', () => {
     const step2 = decodeClientMessage(syncMessage((e) => syncProtocol.writeSyncStep2(e, doc)));
     expect(step2.kind).toBe('sync-step2');
     const decoded = decodeClientMessage(syncMessage((e) => syncProtocol.writeUpdate(e, update)));
-    expect(decoded).toEqual({ kind: 'sync-update', update });
+    expect(decoded).toEqual({ kind: 'sync-update', update, createsTypes: false });
+    const withType = new Y.Doc();
+    withType.getXmlFragment('default').insert(0, [new Y.XmlElement('paragraph')]);
+    const typeUpdate = Y.encodeStateAsUpdate(withType);
+    expect(decodeClientMessage(syncMessage((e) => syncProtocol.writeUpdate(e, typeUpdate)))).toEqual({
+      kind: 'sync-update',
+      update: typeUpdate,
+      createsTypes: true,
+    });
     const awareness = new awarenessProtocol.Awareness(doc);
     awareness.setLocalState({ user: { name: 'a' } });
     const encoder = encoding.createEncoder();
@@ -55,7 +63,7 @@ describe('decodeClientMessage', () => {
     const normal = syncMessage((e) => syncProtocol.writeUpdate(e, update));
     // 0x80 0x00 is an overlong encoding of 0 (sync); 0x82 0x00 of 2 (update).
     const overlong = Uint8Array.from([0x80, 0x00, 0x82, 0x00, ...normal.subarray(2)]);
-    expect(decodeClientMessage(overlong)).toEqual({ kind: 'sync-update', update });
+    expect(decodeClientMessage(overlong)).toEqual({ kind: 'sync-update', update, createsTypes: false });
   });
 
   it('refuses empty frames, unknown types, server-only types and trailing bytes', () => {

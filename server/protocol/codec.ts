@@ -17,15 +17,16 @@ import { ProtocolError } from './protocol-error.js';
 export type ClientMessage =
   /** `stateVector`: client id → the clock the client has up to; validated, not yet normalised. */
   | { kind: 'sync-step1'; stateVector: Map<number, number> }
-  | { kind: 'sync-step2'; update: Uint8Array }
-  | { kind: 'sync-update'; update: Uint8Array }
+  /** `createsTypes`: the update holds new Y types, whose nesting depth the room must check. */
+  | { kind: 'sync-step2'; update: Uint8Array; createsTypes: boolean }
+  | { kind: 'sync-update'; update: Uint8Array; createsTypes: boolean }
   | { kind: 'awareness'; update: Uint8Array }
   | { kind: 'query-awareness' };
 
 /** Messages that carry document content: these are counted for saved acknowledgements. */
-export function isUpdateMessage(
-  message: ClientMessage,
-): message is Extract<ClientMessage, { update: Uint8Array }> & { kind: 'sync-step2' | 'sync-update' } {
+export type UpdateMessage = Extract<ClientMessage, { kind: 'sync-step2' | 'sync-update' }>;
+
+export function isUpdateMessage(message: ClientMessage): message is UpdateMessage {
   return message.kind === 'sync-step2' || message.kind === 'sync-update';
 }
 
@@ -62,9 +63,9 @@ function readSyncMessage(decoder: decoding.Decoder): ClientMessage {
     case SyncMessageType.step1:
       return { kind: 'sync-step1', stateVector: readStateVector(decoder) };
     case SyncMessageType.step2:
-      return { kind: 'sync-step2', update: readValidUpdate(decoder) };
+      return { kind: 'sync-step2', ...readValidUpdate(decoder) };
     case SyncMessageType.update:
-      return { kind: 'sync-update', update: readValidUpdate(decoder) };
+      return { kind: 'sync-update', ...readValidUpdate(decoder) };
     default:
       throw new ProtocolError('unknown-message-type', `unknown sync message type ${syncType}`);
   }
@@ -96,15 +97,17 @@ function readStateVector(decoder: decoding.Decoder): Map<number, number> {
 // The smallest well-formed update (no structs, empty delete set) is two zero bytes.
 const MIN_UPDATE_BYTES = 2;
 
-function readValidUpdate(decoder: decoding.Decoder): Uint8Array {
+function readValidUpdate(decoder: decoding.Decoder): { update: Uint8Array; createsTypes: boolean } {
   const update = decoding.readVarUint8Array(decoder);
   if (update.length < MIN_UPDATE_BYTES) {
     throw new ProtocolError('empty-update', `update of ${update.length} bytes`);
   }
   // Parses every struct and the delete set; throws on truncation or garbage. Cheap next to
   // integration, and it is what keeps a bad update from being partly applied.
-  Y.decodeUpdate(update);
-  return update;
+  const { structs } = Y.decodeUpdate(update);
+  // Most updates are typing: only those with new types pay for the room's depth check.
+  const createsTypes = structs.some((struct) => struct instanceof Y.Item && struct.content instanceof Y.ContentType);
+  return { update, createsTypes };
 }
 
 function readAwarenessUpdate(decoder: decoding.Decoder): Uint8Array {

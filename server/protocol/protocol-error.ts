@@ -8,6 +8,7 @@ export type ProtocolErrorCode =
   | 'empty-update'
   | 'trailing-bytes'
   | 'state-vector-too-large'
+  | 'too-deeply-nested'
   | 'read-only'
   | 'server-only-message';
 
@@ -18,6 +19,7 @@ const CLOSE_CODES: Record<ProtocolErrorCode, CloseCodeValue> = {
   'empty-update': CloseCode.invalidData,
   'trailing-bytes': CloseCode.invalidData,
   'state-vector-too-large': CloseCode.messageTooBig,
+  'too-deeply-nested': CloseCode.invalidData,
   'read-only': CloseCode.policyViolation,
   'server-only-message': CloseCode.protocolError,
 };

@@ -6,6 +6,9 @@
  * merged update broadcast to the others and one store write. Each peer's messages are applied
  * in the order they arrived. Broadcasts are encoded once for all receivers.
  *
+ * Updates are checked before they are applied: one that would nest Y types deeper than
+ * MAX_NESTING_DEPTH closes its sender with 1007 and changes nothing (nesting-depth.ts).
+ *
  * Sync answers cost the server far more than the few bytes that ask for them, so each peer has an
  * answer budget (answer-budget.ts): past it, the peer's further messages are held, in order, and
  * its input paused until the budget has refilled.
@@ -21,11 +24,14 @@ import {
   encodeSyncUpdate,
   isUpdateMessage,
   type ClientMessage,
+  type UpdateMessage,
 } from '../protocol/codec.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
 import type { DocumentWriter } from '../persistence/document-writer.js';
 import type { RoomPeer, UpdateOrigin } from './room-peer.js';
 import { DeferredDocument } from './deferred-document.js';
 import { hasNewPending, pendingStateOf } from './pending-state.js';
+import { exceedsNestingDepth, MAX_NESTING_DEPTH } from './nesting-depth.js';
 import { AnswerBudget, DEFAULT_ANSWER_BUDGET, type AnswerBudgetLimits } from './answer-budget.js';
 import { addControlledId, controlledIdList, removeControlledId, type ControlledIds } from './controlled-ids.js';
 
@@ -230,22 +236,25 @@ export class Room {
 
   #applyFromPeer(peer: RoomPeer, messages: ClientMessage[]): void {
     const state = this.#peers.get(peer);
-    let updates: Uint8Array[] = [];
+    let updates: UpdateMessage[] = [];
+    // A peer closed for a bad update: the rest of what it sent is dropped.
+    let refused = false;
     const applyUpdates = (): void => {
       if (updates.length === 0) return;
       const batch = updates;
       updates = [];
-      this.#applyUpdates(peer, batch);
+      if (!this.#applyUpdates(peer, batch)) refused = true;
     };
     let applied = 0;
     for (const message of messages) {
+      if (refused) break;
       applied++;
       if (isUpdateMessage(message)) {
         if (!peer.canWrite) {
           if (state) this.#refuseChange(peer, state, message);
           continue;
         }
-        updates.push(message.update);
+        updates.push(message);
         if (state) state.updateMessages++;
         continue;
       }
@@ -261,7 +270,7 @@ export class Room {
       this.#applyControlMessage(peer, message);
     }
     applyUpdates();
-    if (state) this.#afterPeerBatch(peer, state, applied);
+    if (state) this.#afterPeerBatch(peer, state, refused ? messages.length : applied);
   }
 
   /** Answers a sync step 1 and charges the peer's budget; returns how long to hold the peer. */
@@ -340,26 +349,38 @@ export class Room {
     peer.refusedWrite();
   }
 
-  #applyUpdates(peer: RoomPeer, updates: Uint8Array[]): void {
+  /** Applies one peer's consecutive updates as one transaction; false when the peer was closed for them. */
+  #applyUpdates(peer: RoomPeer, updates: UpdateMessage[]): boolean {
     const origin: UpdateOrigin = { source: 'client', peer };
     const doc = this.doc;
     // Updates Yjs holds back for missing dependencies: stored as they are (see pending-state.ts).
     const held: Uint8Array[] = [];
     try {
       doc.transact(() => {
-        for (const update of updates) {
+        for (const { update, createsTypes } of updates) {
+          // Checked against the document as the updates before it in the batch left it.
+          if ((createsTypes || doc.store.pendingStructs) && exceedsNestingDepth(doc, update)) {
+            throw new ProtocolError('too-deeply-nested', `update nests types deeper than ${MAX_NESTING_DEPTH} levels`);
+          }
           const before = pendingStateOf(doc);
           Y.applyUpdate(doc, update, origin);
           if (hasNewPending(before, pendingStateOf(doc))) held.push(update);
         }
       }, origin);
     } catch (error) {
+      if (error instanceof ProtocolError) {
+        this.#logger.warn({ doc: this.name, connId: peer.id, code: error.closeCode, reason: error.code }, error.message);
+        peer.close(error.closeCode, error.code);
+        return false;
+      }
       // The codec parsed these updates in full, so this is a Yjs integration failure.
       this.#logger.warn({ doc: this.name, connId: peer.id, err: error }, 'update failed to integrate; closing connection');
       peer.close(CloseCode.invalidData, 'update failed to integrate');
+      return false;
     } finally {
       for (const update of held) this.#writer.enqueue(update);
     }
+    return true;
   }
 
   #applyControlMessage(peer: RoomPeer, message: Exclude<ClientMessage, { kind: 'sync-step1' | 'sync-step2' | 'sync-update' }>): void {
