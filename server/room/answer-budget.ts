@@ -58,3 +58,19 @@ export class AnswerBudget {
     if (elapsed > 0) this.#level = Math.min(this.#limits.burstBytes, this.#level + (elapsed * this.#limits.bytesPerSecond) / 1000);
   }
 }
+
+/** A peer's side of it, kept in its state: plain fields, the bucket only from the second answer. */
+export interface AnswerAccount {
+  answered: boolean;
+  budget: AnswerBudget | null;
+}
+
+/** Charges an answer of `bytes` to `account`; returns how many ms to hold the peer (0: carry on). */
+export function chargeAnswer(account: AnswerAccount, bytes: number, limits: AnswerBudgetLimits): number {
+  if (!account.answered) {
+    account.answered = true;
+    return 0;
+  }
+  account.budget ??= new AnswerBudget(limits);
+  return account.budget.charge(bytes);
+}

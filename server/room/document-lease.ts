@@ -73,7 +73,20 @@ export class RoomLease implements DocumentLease {
 
   whenSaved(): Promise<void> {
     if (this.#released) return Promise.reject(new RoomError('lease-released', `the lease on ${this.name} was released`));
-    return this.#room.whenDurable();
+    const room = this.#room;
+    if (room.isDestroyed) return Promise.reject(new RoomError('document-closed', `${this.name} was closed`));
+    return new Promise((resolve, reject) => {
+      // A destroyed room's writer never calls back: fail instead of waiting forever.
+      const onUnloading = (): void => {
+        room.off('unloading', onUnloading);
+        reject(new RoomError('document-closed', `${this.name} was closed before its changes were stored`));
+      };
+      room.on('unloading', onUnloading);
+      room.onDurable(() => {
+        room.off('unloading', onUnloading);
+        resolve();
+      });
+    });
   }
 
   release(): void {

@@ -28,7 +28,7 @@ import { RoomError } from './room-error.js';
 import { DeferredDocument } from './deferred-document.js';
 import { PeerInbox, type Applied } from './peer-inbox.js';
 import { applyClientUpdates } from './apply-client-updates.js';
-import { AnswerBudget, DEFAULT_ANSWER_BUDGET, type AnswerBudgetLimits } from './answer-budget.js';
+import { chargeAnswer, DEFAULT_ANSWER_BUDGET, type AnswerAccount, type AnswerBudgetLimits } from './answer-budget.js';
 import { newAckCounts, requestSavedAck, type AckCounts } from './saved-acks.js';
 import { addControlledId, controlledIdList, removeControlledId, type ControlledIds } from './controlled-ids.js';
 
@@ -54,9 +54,7 @@ interface PeerState {
   acks: AckCounts;
   /** A read-only peer's first sync step 2 is its handshake answer, not an edit. */
   sawSyncStep2: boolean;
-  /** Its first sync answer is free; the budget exists from the second (idle peers stay small). */
-  answered: boolean;
-  budget: AnswerBudget | null;
+  answers: AnswerAccount;
 }
 
 // `[0, 0]`: no structs, empty delete set.
@@ -74,8 +72,6 @@ export class Room extends ObservableV2<RoomEvents> {
   readonly #leases = new Set<DocumentLease>();
   readonly #inbox: PeerInbox;
   readonly #answerBudget: AnswerBudgetLimits;
-  /** whenDurable() callers to fail if the room is destroyed first. */
-  readonly #durableWaiters = new Set<(error: Error) => void>();
   #destroyed = false;
 
   constructor(options: RoomOptions) {
@@ -146,7 +142,8 @@ export class Room extends ObservableV2<RoomEvents> {
   /** Adds a peer and starts the sync handshake: our state vector, then everyone's presence. */
   attach(peer: RoomPeer): void {
     if (this.#destroyed) throw new Error(`room ${this.name} is destroyed`);
-    this.#peers.set(peer, { controlledClientIds: null, acks: newAckCounts(), sawSyncStep2: false, answered: false, budget: null });
+    const answers = { answered: false, budget: null };
+    this.#peers.set(peer, { controlledClientIds: null, acks: newAckCounts(), sawSyncStep2: false, answers });
     this.#inbox.add(peer);
     // Our step 1 needs the applied document: until then it is sent when the stored state is
     // applied, while a client's step 1 is already answered from the stored bytes.
@@ -182,21 +179,9 @@ export class Room extends ObservableV2<RoomEvents> {
     if (this.#peers.has(peer)) this.#inbox.receive(peer, message);
   }
 
-  /** Applies queued messages now, at most `limit` of them; reschedules the rest. */
-  drainInbox(limit = Number.POSITIVE_INFINITY): void {
-    this.#inbox.drain(limit);
-  }
-
-  /** Resolves once everything enqueued to the writer so far is durable. */
-  whenDurable(): Promise<void> {
-    if (this.#destroyed) return Promise.reject(new RoomError('document-closed', `room ${this.name} is destroyed`));
-    return new Promise((resolve, reject) => {
-      this.#durableWaiters.add(reject);
-      this.#writer.onDurable(() => {
-        this.#durableWaiters.delete(reject);
-        resolve();
-      });
-    });
+  /** Calls back once everything enqueued to the writer so far is durable (never, if destroyed first). */
+  onDurable(callback: () => void): void {
+    this.#writer.onDurable(callback);
   }
 
   /** Applies everything queued (held messages too) and waits until it is stored and compacted. */
@@ -218,9 +203,6 @@ export class Room extends ObservableV2<RoomEvents> {
     this.#doc.destroy();
     this.#peers.clear();
     this.#leases.clear();
-    const closed = new RoomError('document-closed', `room ${this.name} was destroyed before its changes were stored`);
-    for (const reject of this.#durableWaiters) reject(closed);
-    this.#durableWaiters.clear();
     super.destroy();
   }
 
@@ -267,12 +249,7 @@ export class Room extends ObservableV2<RoomEvents> {
     const last = replies.length - 1;
     replies.forEach((reply, i) => peer.send(reply, i === last && onSent ? onSent : undefined));
     if (!state) return 0;
-    if (!state.answered) {
-      state.answered = true;
-      return 0;
-    }
-    state.budget ??= new AnswerBudget(this.#answerBudget);
-    return state.budget.charge(replies.reduce((bytes, reply) => bytes + reply.length, 0));
+    return chargeAnswer(state.answers, replies.reduce((bytes, reply) => bytes + reply.length, 0), this.#answerBudget);
   }
 
   /**
