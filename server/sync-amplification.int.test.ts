@@ -62,7 +62,8 @@ describe('sync step 1 amplification', () => {
   it("keeps another document's edits flowing while connections flood a large document with sync step 1s, and still answers them correctly", async () => {
     // Root cause: every sync step 1 was answered with a fresh Y.encodeStateAsUpdate against the
     // state vector it named; a vector naming a client the document lacks asks for everything, so
-    // a few bytes cost a full encode of the document (~75 ms here), hundreds of them in a row.
+    // a few bytes cost a full encode of the document, thousands of them in a row (on the old
+    // code the first probe below had not arrived after 15 s).
     // One attacker names made-up clients; the other real clocks, each vector different.
     server = await startTestServer();
     const seeder = pool.connect('big', { saveAck: true });
@@ -83,7 +84,7 @@ describe('sync step 1 amplification', () => {
     sockets.push(fake.ws, varied.ws);
     // The server's own step 1 arrives once the document is loaded and the socket is read.
     await waitFor(() => fake.connected() && varied.connected(), { message: 'attackers connected to the loaded document' });
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 1_000; i++) {
       fake.ws.send(step1(0x7fff0000 + i, 5));
       varied.ws.send(step1(seeder.doc.clientID, 1 + i));
     }
@@ -100,6 +101,7 @@ describe('sync step 1 amplification', () => {
       writer.doc.getArray<string>('probes').push([probe]);
       await waitFor(() => arrived.has(probe), { timeoutMs: 15_000, message: `probe ${i} at the reader` });
       latencies.push(arrived.get(probe)! - sentAt);
+      // Pacing the probes over the attack (a rate, not a wait for anything).
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     // A generous bound: on the old code single probes waited many seconds behind the encodes.
