@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
 import { DOCUMENT_FIELD, getEditorSchema } from '../../shared/editor-schema.js';
@@ -87,5 +88,53 @@ describe('GET /api/docs/:name', () => {
       expect(response.status, path).toBe(status);
       expect(JSON.parse(response.body), path).toMatchObject({ error: { code } });
     }
+  });
+
+  it('renders a large document without blocking the event loop', async () => {
+    // Root cause: the conversion (Yjs → ProseMirror → JSON/HTML/text) ran on the event loop; a
+    // 3.7 MB document held it for about a second per export (0.9-1.3 s measured in this test),
+    // stalling every document's edits meanwhile; in the worker, 0.1-0.3 s remain.
+    const paragraphs = Array.from({ length: 20_000 }, (_, i) => ({
+      type: 'paragraph',
+      content: [{ type: 'text', text: `Paragraph ${i} `.padEnd(80, 'x') }, { type: 'text', text: ' bold', marks: [{ type: 'bold' }] }],
+    }));
+    const client = connectClient(server.wsUrl, 'large', { saveAck: true });
+    clients.push(client);
+    await client.synced();
+    prosemirrorJSONToYXmlFragment(getEditorSchema(), { type: 'doc', content: paragraphs }, client.doc.getXmlFragment(DOCUMENT_FIELD));
+    const sent = client.sentUpdateMessages;
+    await waitFor(() => client.savedCount >= sent, { timeoutMs: 20_000, message: 'large document saved' });
+
+    // The server runs in this process: its event loop is this one.
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const html = await get('/api/docs/large?format=html');
+    const text = await get('/api/docs/large?format=text');
+    delay.disable();
+    expect(html.status).toBe(200);
+    expect(html.body.startsWith('<p>Paragraph 0 ')).toBe(true);
+    expect(text.body.split('\n')).toHaveLength(20_000);
+    // Generous: what is left on the loop is encoding the state for the renderer and the response.
+    expect(delay.max / 1e6).toBeLessThan(600);
+  });
+
+  it('answers 500 render-failed for a document too deep to render, and keeps serving exports', async () => {
+    // Server code is trusted with any depth (the nesting limit applies to clients): built
+    // through a lease, 10,000 levels overflow the renderer's stack, in its worker thread.
+    const lease = await server.server.registry.open('abyss');
+    lease.transact((doc) => {
+      let parent: Y.XmlFragment | Y.XmlElement = doc.getXmlFragment(DOCUMENT_FIELD);
+      for (let level = 0; level < 10_000; level++) {
+        const child = new Y.XmlElement('blockquote');
+        parent.insert(0, [child]);
+        parent = child;
+      }
+    });
+    const failed = await get('/api/docs/abyss?format=html');
+    expect(failed.status).toBe(500);
+    expect(JSON.parse(failed.body)).toMatchObject({ error: { code: 'render-failed' } });
+    lease.release();
+    await writeDocument('after');
+    expect(await get('/api/docs/after?format=text')).toMatchObject({ status: 200, body: 'Minutes\nShip Friday' });
   });
 });

@@ -3,18 +3,16 @@
  *
  * A document that is loaded is read from its live room, so the answer includes edits that are
  * still on their way to the store; otherwise it is built from the store (snapshot + log). Either
- * way the conversion works on a copy of the state and never writes to the document.
+ * way the conversion works on a copy of the state, in a worker thread (render-document.ts), and
+ * never writes to the document.
  */
 import express, { type Request, type Response } from 'express';
 import * as Y from 'yjs';
 import { isValidDocName } from '../../shared/doc-name.js';
 import { isDocumentFormat } from '../../shared/document-format.js';
-
-// The editor schema and renderers (TipTap, ProseMirror, y-prosemirror) add ~25 MB to the
-// process: load them with the first export rather than in every server that never exports.
-let documentContent: Promise<typeof import('../../shared/document-content.js')> | null = null;
-const loadDocumentContent = () => (documentContent ??= import('../../shared/document-content.js'));
 import type { DocumentStore } from '../persistence/document-store.js';
+import { HttpError } from './http-error.js';
+import { renderDocument, RenderError } from './render-document.js';
 
 export interface DocumentExportOptions {
   store: DocumentStore;
@@ -40,22 +38,27 @@ export function createDocumentExportRouter(options: DocumentExportOptions): expr
       sendError(res, 404, 'not-found', `no document named ${name}`);
       return;
     }
-    const { updateToProseMirror, toHtml, toJson, toPlainText } = await loadDocumentContent();
-    const node = updateToProseMirror(update);
+    let body: string;
+    try {
+      body = await renderDocument(update, format);
+    } catch (error) {
+      if (error instanceof RenderError) throw new HttpError(500, 'render-failed', `${name} could not be rendered`);
+      throw error;
+    }
     res.setHeader('Cache-Control', 'no-store');
     switch (format) {
       case 'json':
-        res.json(toJson(node));
+        res.type('json').send(body);
         return;
       case 'html':
         // The markup is generated from our own specs, but it is user content: never let a
         // browser run anything in it when someone opens the URL directly.
         res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
         res.setHeader('X-Content-Type-Options', 'nosniff');
-        res.type('html').send(toHtml(node));
+        res.type('html').send(body);
         return;
       case 'text':
-        res.type('text/plain').send(toPlainText(node));
+        res.type('text/plain').send(body);
         return;
     }
   });

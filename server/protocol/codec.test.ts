@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import { decodeClientMessage } from './codec.js';
+import { decodeClientMessage, MAX_STATE_VECTOR_ENTRIES } from './codec.js';
 import { ProtocolError } from './protocol-error.js';
 
 function syncMessage(write: (encoder: encoding.Encoder) => void): Uint8Array {
@@ -39,7 +39,15 @@ describe('decodeClientMessage', () => {
     const step2 = decodeClientMessage(syncMessage((e) => syncProtocol.writeSyncStep2(e, doc)));
     expect(step2.kind).toBe('sync-step2');
     const decoded = decodeClientMessage(syncMessage((e) => syncProtocol.writeUpdate(e, update)));
-    expect(decoded).toEqual({ kind: 'sync-update', update });
+    expect(decoded).toEqual({ kind: 'sync-update', update, createsTypes: false });
+    const withType = new Y.Doc();
+    withType.getXmlFragment('default').insert(0, [new Y.XmlElement('paragraph')]);
+    const typeUpdate = Y.encodeStateAsUpdate(withType);
+    expect(decodeClientMessage(syncMessage((e) => syncProtocol.writeUpdate(e, typeUpdate)))).toEqual({
+      kind: 'sync-update',
+      update: typeUpdate,
+      createsTypes: true,
+    });
     const awareness = new awarenessProtocol.Awareness(doc);
     awareness.setLocalState({ user: { name: 'a' } });
     const encoder = encoding.createEncoder();
@@ -55,7 +63,7 @@ describe('decodeClientMessage', () => {
     const normal = syncMessage((e) => syncProtocol.writeUpdate(e, update));
     // 0x80 0x00 is an overlong encoding of 0 (sync); 0x82 0x00 of 2 (update).
     const overlong = Uint8Array.from([0x80, 0x00, 0x82, 0x00, ...normal.subarray(2)]);
-    expect(decodeClientMessage(overlong)).toEqual({ kind: 'sync-update', update });
+    expect(decodeClientMessage(overlong)).toEqual({ kind: 'sync-update', update, createsTypes: false });
   });
 
   it('refuses empty frames, unknown types, server-only types and trailing bytes', () => {
@@ -86,6 +94,38 @@ describe('decodeClientMessage', () => {
     encoding.writeVarString(inner, '{not json');
     encoding.writeVarUint8Array(encoder, encoding.toUint8Array(inner));
     expectRefused(encoding.toUint8Array(encoder), 'malformed-message', 1007);
+  });
+
+  it('decodes a state vector to a map, and refuses oversized, truncated and trailing-garbage ones', () => {
+    const doc = new Y.Doc();
+    doc.getText('t').insert(0, 'abc');
+    const step1 = decodeClientMessage(syncMessage((e) => syncProtocol.writeSyncStep1(e, doc)));
+    expect(step1).toEqual({ kind: 'sync-step1', stateVector: new Map([[doc.clientID, 3]]) });
+    const stateVector = (write: (inner: encoding.Encoder) => void): Uint8Array =>
+      syncMessage((e) => {
+        encoding.writeVarUint(e, 0);
+        const inner = encoding.createEncoder();
+        write(inner);
+        encoding.writeVarUint8Array(e, encoding.toUint8Array(inner));
+      });
+    const entries = (count: number, declared = count) =>
+      stateVector((inner) => {
+        encoding.writeVarUint(inner, declared);
+        for (let i = 0; i < count; i++) {
+          encoding.writeVarUint(inner, i + 1);
+          encoding.writeVarUint(inner, 1);
+        }
+      });
+    expect(decodeClientMessage(entries(MAX_STATE_VECTOR_ENTRIES)).kind).toBe('sync-step1');
+    // Refused from the declared count alone, before any entry is read.
+    expectRefused(entries(0, MAX_STATE_VECTOR_ENTRIES + 1), 'state-vector-too-large', 1009);
+    expectRefused(entries(2, 3), 'malformed-message', 1007);
+    expectRefused(stateVector((inner) => {
+      encoding.writeVarUint(inner, 1);
+      encoding.writeVarUint(inner, 7);
+      encoding.writeVarUint(inner, 1);
+      encoding.writeVarUint(inner, 99);
+    }), 'malformed-message', 1007);
   });
 
   it('never hangs or throws anything but ProtocolError on seeded random garbage', () => {

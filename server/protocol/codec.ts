@@ -4,7 +4,8 @@
  * Every client frame is decoded completely here, before any of it reaches a Y.Doc: the message
  * type is read as a varuint (so overlong encodings such as `80 00` decode to the same type and
  * cannot dodge a check on the first byte), updates are parsed in full so that a truncated or
- * corrupt update is refused instead of being half-applied by Yjs, and trailing bytes are refused.
+ * corrupt update is refused instead of being half-applied by Yjs, state vectors are bounded in size,
+ * and trailing bytes are refused.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -14,16 +15,18 @@ import { MessageType, SyncMessageType } from '../../shared/protocol.js';
 import { ProtocolError } from './protocol-error.js';
 
 export type ClientMessage =
-  | { kind: 'sync-step1'; stateVector: Uint8Array }
-  | { kind: 'sync-step2'; update: Uint8Array }
-  | { kind: 'sync-update'; update: Uint8Array }
+  /** `stateVector`: client id → the clock the client has up to; validated, not yet normalised. */
+  | { kind: 'sync-step1'; stateVector: Map<number, number> }
+  /** `createsTypes`: the update holds new Y types, whose nesting depth the room must check. */
+  | { kind: 'sync-step2'; update: Uint8Array; createsTypes: boolean }
+  | { kind: 'sync-update'; update: Uint8Array; createsTypes: boolean }
   | { kind: 'awareness'; update: Uint8Array }
   | { kind: 'query-awareness' };
 
 /** Messages that carry document content: these are counted for saved acknowledgements. */
-export function isUpdateMessage(
-  message: ClientMessage,
-): message is Extract<ClientMessage, { update: Uint8Array }> & { kind: 'sync-step2' | 'sync-update' } {
+export type UpdateMessage = Extract<ClientMessage, { kind: 'sync-step2' | 'sync-update' }>;
+
+export function isUpdateMessage(message: ClientMessage): message is UpdateMessage {
   return message.kind === 'sync-step2' || message.kind === 'sync-update';
 }
 
@@ -57,32 +60,54 @@ function readMessage(decoder: decoding.Decoder): ClientMessage {
 function readSyncMessage(decoder: decoding.Decoder): ClientMessage {
   const syncType = decoding.readVarUint(decoder);
   switch (syncType) {
-    case SyncMessageType.step1: {
-      const stateVector = decoding.readVarUint8Array(decoder);
-      Y.decodeStateVector(stateVector);
-      return { kind: 'sync-step1', stateVector };
-    }
+    case SyncMessageType.step1:
+      return { kind: 'sync-step1', stateVector: readStateVector(decoder) };
     case SyncMessageType.step2:
-      return { kind: 'sync-step2', update: readValidUpdate(decoder) };
+      return { kind: 'sync-step2', ...readValidUpdate(decoder) };
     case SyncMessageType.update:
-      return { kind: 'sync-update', update: readValidUpdate(decoder) };
+      return { kind: 'sync-update', ...readValidUpdate(decoder) };
     default:
       throw new ProtocolError('unknown-message-type', `unknown sync message type ${syncType}`);
   }
 }
 
+/**
+ * Most entries a state vector may name. A document gains one per client session that ever edited
+ * it, so real vectors stay far below this; decoding one costs a Map entry per entry, so the count
+ * is checked before anything is read.
+ */
+export const MAX_STATE_VECTOR_ENTRIES = 100_000;
+
+/** A state vector (count, then client id and clock varuints), read in full: no trailing bytes. */
+function readStateVector(decoder: decoding.Decoder): Map<number, number> {
+  const inner = decoding.createDecoder(decoding.readVarUint8Array(decoder));
+  const count = decoding.readVarUint(inner);
+  if (count > MAX_STATE_VECTOR_ENTRIES) {
+    throw new ProtocolError('state-vector-too-large', `state vector of ${count} entries (at most ${MAX_STATE_VECTOR_ENTRIES})`);
+  }
+  const stateVector = new Map<number, number>();
+  for (let i = 0; i < count; i++) {
+    const client = decoding.readVarUint(inner);
+    stateVector.set(client, decoding.readVarUint(inner));
+  }
+  if (decoding.hasContent(inner)) throw new Error('trailing bytes in state vector');
+  return stateVector;
+}
+
 // The smallest well-formed update (no structs, empty delete set) is two zero bytes.
 const MIN_UPDATE_BYTES = 2;
 
-function readValidUpdate(decoder: decoding.Decoder): Uint8Array {
+function readValidUpdate(decoder: decoding.Decoder): { update: Uint8Array; createsTypes: boolean } {
   const update = decoding.readVarUint8Array(decoder);
   if (update.length < MIN_UPDATE_BYTES) {
     throw new ProtocolError('empty-update', `update of ${update.length} bytes`);
   }
   // Parses every struct and the delete set; throws on truncation or garbage. Cheap next to
   // integration, and it is what keeps a bad update from being partly applied.
-  Y.decodeUpdate(update);
-  return update;
+  const { structs } = Y.decodeUpdate(update);
+  // Most updates are typing: only those with new types pay for the room's depth check.
+  const createsTypes = structs.some((struct) => struct instanceof Y.Item && struct.content instanceof Y.ContentType);
+  return { update, createsTypes };
 }
 
 function readAwarenessUpdate(decoder: decoding.Decoder): Uint8Array {

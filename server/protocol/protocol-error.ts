@@ -7,6 +7,8 @@ export type ProtocolErrorCode =
   | 'malformed-message'
   | 'empty-update'
   | 'trailing-bytes'
+  | 'state-vector-too-large'
+  | 'too-deeply-nested'
   | 'read-only'
   | 'server-only-message';
 
@@ -16,6 +18,8 @@ const CLOSE_CODES: Record<ProtocolErrorCode, CloseCodeValue> = {
   'malformed-message': CloseCode.invalidData,
   'empty-update': CloseCode.invalidData,
   'trailing-bytes': CloseCode.invalidData,
+  'state-vector-too-large': CloseCode.messageTooBig,
+  'too-deeply-nested': CloseCode.invalidData,
   'read-only': CloseCode.policyViolation,
   'server-only-message': CloseCode.protocolError,
 };

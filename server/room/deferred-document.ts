@@ -1,6 +1,6 @@
 /**
- * A room's Y.Doc as loaded from the store, applied lazily, plus the answer to "send me
- * everything" (a sync step 1 with an empty state vector).
+ * A room's Y.Doc as loaded from the store, applied lazily, plus the answers to clients' sync
+ * step 1.
  *
  * Opening a large document in a fresh process spends most of its time applying the snapshot to
  * a Y.Doc (cold JIT). So the first clients that ask for the full state are answered with the
@@ -8,12 +8,21 @@
  * operating system — applying blocks the event loop, and an answer larger than the socket buffer
  * would otherwise wait for it — or at once when something needs the document, or after a
  * fallback delay when no client asks. The full-state answer is cached until the document changes.
+ *
+ * Answering a state vector costs an encode of everything the client lacks, and a vector naming
+ * made-up clients asks for the whole document: a few bytes for a full encode. So vectors are
+ * normalised against the document first (normalise-state-vector.ts: made-up clients dropped,
+ * clocks clamped), which sends every such vector to the cached full state, and the last few
+ * other answers are cached too, until the document changes.
  */
 import * as Y from 'yjs';
 import { encodeSyncStep2, encodeSyncUpdate } from '../protocol/codec.js';
 import type { UpdateOrigin } from './room-peer.js';
+import { encodeNormalisedStateVector, normaliseStateVector, type NormalisedStateVector } from './normalise-state-vector.js';
 
-const EMPTY_STATE_VECTOR_LENGTH = 1;
+/** Diff answers kept while the document is unchanged: entries, and bytes in all. */
+const MAX_CACHED_DIFFS = 8;
+const MAX_CACHED_DIFF_BYTES = 16 * 1024 * 1024;
 /** When no client asks for the full state, the stored updates are applied after this long. */
 const FALLBACK_DELAY_MS = 50;
 /** Longest the apply waits for answers still being written (a reader that does not read). */
@@ -44,6 +53,9 @@ export class DeferredDocument {
   /** Answers from the stored bytes not yet written out, and since when the first has waited. */
   #answersInFlight = 0;
   #waitingSince = 0;
+  /** Answers to non-empty normalised state vectors, by key, oldest first; cleared on change. */
+  #diffs = new Map<string, Uint8Array[]>();
+  #diffBytes = 0;
 
   constructor(options: DeferredDocumentOptions) {
     this.#doc = options.doc;
@@ -67,10 +79,12 @@ export class DeferredDocument {
     if (this.#unapplied) this.#schedule(FALLBACK_DELAY_MS);
   }
 
-  /** The messages that answer a client's sync step 1. */
-  answerSyncStep1(stateVector: Uint8Array): SyncAnswer {
-    if (stateVector.length !== EMPTY_STATE_VECTOR_LENGTH) {
-      return { replies: [encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector))], onSent: null };
+  /** The messages that answer a client's sync step 1 (`stateVector` as the codec decoded it). */
+  answerSyncStep1(stateVector: Map<number, number>): SyncAnswer {
+    if (stateVector.size > 0) {
+      // Normalising needs the document's own state: apply now.
+      const normalised = normaliseStateVector(stateVector, this.doc);
+      if (normalised.entries.length > 0) return { replies: this.#diffAnswer(normalised), onSent: null };
     }
     if (this.#unapplied && this.#fullState) {
       // Answered from the stored bytes: apply them once this answer has gone out.
@@ -89,15 +103,37 @@ export class DeferredDocument {
     return { replies: this.#fullState, onSent: null };
   }
 
-  /** The document changed: the cached full state is stale. */
+  /** The document changed: the cached answers are stale. */
   changed(): void {
     this.#fullState = null;
+    if (this.#diffs.size > 0) {
+      this.#diffs = new Map();
+      this.#diffBytes = 0;
+    }
   }
 
   destroy(): void {
     if (this.#scheduled) clearTimeout(this.#scheduled.timer);
     this.#scheduled = null;
     this.#unapplied = null;
+    this.changed();
+  }
+
+  #diffAnswer(normalised: NormalisedStateVector): Uint8Array[] {
+    const cached = this.#diffs.get(normalised.key);
+    if (cached) return cached;
+    const answer = [encodeSyncStep2(Y.encodeStateAsUpdate(this.#doc, encodeNormalisedStateVector(normalised)))];
+    const bytes = answer[0]!.length;
+    if (bytes > MAX_CACHED_DIFF_BYTES) return answer;
+    // Oldest out first (a Map iterates in insertion order).
+    for (const [key, old] of this.#diffs) {
+      if (this.#diffs.size < MAX_CACHED_DIFFS && this.#diffBytes + bytes <= MAX_CACHED_DIFF_BYTES) break;
+      this.#diffs.delete(key);
+      this.#diffBytes -= old[0]!.length;
+    }
+    this.#diffs.set(normalised.key, answer);
+    this.#diffBytes += bytes;
+    return answer;
   }
 
   #apply(): void {

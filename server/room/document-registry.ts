@@ -1,12 +1,20 @@
 /**
- * Opens and closes rooms. A document is loaded exactly once however many peers ask for it at
- * the same moment (they all await the same promise), and unloaded only after its last peer left
- * and its writes are flushed, re-checking for a newcomer after every await: a peer that joins
- * during the flush keeps the room open instead of racing a fresh load against the old writes.
+ * Opens and closes rooms. A document is loaded exactly once however many peers and leases ask
+ * for it at the same moment (they all await the same promise), and unloaded only after its last
+ * holder (peer or lease) left and its writes are flushed, re-checking for a newcomer after every
+ * await: a holder that arrives during the flush keeps the room open instead of racing a fresh
+ * load against the old writes.
+ *
+ * Lifecycle hooks for layers above (cross-process fan-out, metrics): wrap the injected
+ * `loadRoom` to act before and after a load (subscribe to a channel first, then attach listeners
+ * to the room), and listen to the registry's `unloaded` event to drop what was set up for it.
  */
+import { ObservableV2 } from 'lib0/observable';
 import type { Logger } from 'pino';
 import type { Room } from './room.js';
 import type { RoomPeer } from './room-peer.js';
+import { RoomLease, type DocumentLease } from './document-lease.js';
+import { RoomError } from './room-error.js';
 
 export interface DocumentRegistryOptions {
   /** Loads a document from the store and builds its room. */
@@ -16,7 +24,12 @@ export interface DocumentRegistryOptions {
   unloadRetryMs?: number;
 }
 
-export class DocumentRegistry {
+export interface DocumentRegistryEvents {
+  /** A room was destroyed (after its last holder left and its writes were flushed, or at shutdown). */
+  unloaded: (name: string, room: Room) => void;
+}
+
+export class DocumentRegistry extends ObservableV2<DocumentRegistryEvents> {
   readonly #rooms = new Map<string, Promise<Room>>();
   readonly #loaded = new Map<string, Room>();
   readonly #unloading = new Set<Room>();
@@ -25,6 +38,7 @@ export class DocumentRegistry {
   #closing = false;
 
   constructor(options: DocumentRegistryOptions) {
+    super();
     this.#options = options;
   }
 
@@ -48,6 +62,28 @@ export class DocumentRegistry {
     return room;
   }
 
+  /**
+   * A socket-less hold on the live document (document-lease.ts), resolved once it is loaded.
+   * Counted like a peer until released; leases opened together share one load.
+   */
+  async open(name: string): Promise<DocumentLease> {
+    if (this.#closing) throw new RoomError('server-closing', 'server is shutting down');
+    let room = await this.#open(name);
+    // Unloaded between the load resolving and this continuation running: load it afresh.
+    while (room.isDestroyed) room = await this.#open(name);
+    if (this.#closing) throw new RoomError('server-closing', 'server is shutting down');
+    const lease = new RoomLease({
+      name,
+      room,
+      onRelease: (released) => {
+        room.removeLease(released);
+        this.#unloadIfIdle(name, room);
+      },
+    });
+    room.addLease(lease);
+    return lease;
+  }
+
   /** The room of a document that is loaded, or null; never starts a load. For read-only views. */
   peekLoaded(name: string): Room | null {
     const room = this.#loaded.get(name);
@@ -69,10 +105,14 @@ export class DocumentRegistry {
   async closeAll(): Promise<void> {
     this.#closing = true;
     for (const timer of this.#retryTimers) clearTimeout(timer);
-    const rooms = await this.loadedRooms();
+    // Rooms an unload already destroyed are done with.
+    const rooms = (await this.loadedRooms()).filter((room) => !room.isDestroyed);
     const results = await Promise.allSettled(rooms.map((room) => room.flush()));
     const failures = results.flatMap((result): unknown[] => (result.status === 'rejected' ? [result.reason] : []));
-    for (const room of rooms) room.destroy();
+    for (const room of rooms) {
+      room.destroy();
+      this.emit('unloaded', [room.name, room]);
+    }
     this.#rooms.clear();
     this.#loaded.clear();
     if (failures.length > 0) throw new AggregateError(failures, 'flush failed');
@@ -94,7 +134,7 @@ export class DocumentRegistry {
   }
 
   #unloadIfIdle(name: string, room: Room): void {
-    if (room.peerCount > 0 || this.#unloading.has(room) || this.#closing) return;
+    if (room.holderCount > 0 || room.isDestroyed || this.#unloading.has(room) || this.#closing) return;
     this.#unloading.add(room);
     void this.#unload(name, room);
   }
@@ -109,8 +149,8 @@ export class DocumentRegistry {
       return;
     }
     this.#unloading.delete(room);
-    // Someone joined while we flushed: the room stays, it is theirs now.
-    if (room.peerCount > 0 || this.#closing) return;
+    // Someone joined or took a lease while we flushed: the room stays, it is theirs now.
+    if (room.holderCount > 0 || this.#closing) return;
     if (room.hasUnsavedChanges) {
       this.#unloadIfIdle(name, room);
       return;
@@ -120,6 +160,7 @@ export class DocumentRegistry {
       this.#loaded.delete(name);
       room.destroy();
       this.#options.logger.debug({ doc: name }, 'document unloaded');
+      this.emit('unloaded', [name, room]);
     }
   }
 

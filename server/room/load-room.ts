@@ -1,6 +1,8 @@
 /**
- * Builds a room from what the store holds. No peer is attached before the stored bytes have been
- * read, so no peer can ever be answered from a half-loaded document; the room answers the first
+ * Builds a room from what the store holds, and wires its listeners: broadcast to peers and the
+ * store writer (a wrapper around this loader can subscribe more, or subscribe to a cross-process
+ * channel before the load starts). No peer is attached before the stored bytes have been read,
+ * so no peer can ever be answered from a half-loaded document; the room answers the first
  * full-state requests from those bytes and applies them to its Y.Doc right after.
  */
 import * as Y from 'yjs';
@@ -8,6 +10,10 @@ import type { Logger } from 'pino';
 import type { DocumentStore } from '../persistence/document-store.js';
 import { DocumentWriter, type CompactionPolicy } from '../persistence/document-writer.js';
 import { Room } from './room.js';
+import { encodeDocumentState } from './encode-document-state.js';
+import { broadcastRoomChanges } from './room-broadcast.js';
+import { storeRoomChanges } from './room-store.js';
+import type { AnswerBudgetLimits } from './answer-budget.js';
 
 export interface RoomLoaderOptions {
   store: DocumentStore;
@@ -15,6 +21,7 @@ export interface RoomLoaderOptions {
   compaction: CompactionPolicy;
   maxMessagesPerTurn?: number;
   retryDelayMs?: { initial: number; max: number };
+  answerBudget?: AnswerBudgetLimits;
 }
 
 export function createRoomLoader(options: RoomLoaderOptions): (name: string) => Promise<Room> {
@@ -25,10 +32,10 @@ export function createRoomLoader(options: RoomLoaderOptions): (name: string) => 
     let room: Room | null = null;
     const writer = new DocumentWriter({
       name,
-      store: options.store,
+      store: observeCompaction(options.store, () => room?.emit('compacted', [])),
       logger: options.logger,
       compaction: options.compaction,
-      encodeSnapshot: () => Y.encodeStateAsUpdate(room!.doc),
+      encodeSnapshot: () => encodeDocumentState(room!.doc),
       initial: {
         lastSeq: stored.lastSeq,
         logEntries: stored.log.length,
@@ -38,7 +45,36 @@ export function createRoomLoader(options: RoomLoaderOptions): (name: string) => 
       ...(options.retryDelayMs ? { retryDelayMs: options.retryDelayMs } : {}),
     });
     const storedState = stored.snapshot ? [stored.snapshot, ...stored.log] : stored.log;
-    room = new Room({ name, doc, writer, logger: options.logger, maxMessagesPerTurn: options.maxMessagesPerTurn, storedState });
+    room = new Room({
+      name,
+      doc,
+      writer,
+      logger: options.logger,
+      maxMessagesPerTurn: options.maxMessagesPerTurn,
+      storedState,
+      ...(options.answerBudget ? { answerBudget: options.answerBudget } : {}),
+    });
+    broadcastRoomChanges(room);
+    storeRoomChanges(room, writer);
     return room;
   };
+}
+
+/**
+ * The store as the writer sees it, calling `onCompacted` after each successful compaction (the
+ * writer has no hook of its own for it). Everything else goes to the store unchanged.
+ */
+function observeCompaction(store: DocumentStore, onCompacted: () => void): DocumentStore {
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === 'compact') {
+        return async (...args: Parameters<DocumentStore['compact']>): Promise<void> => {
+          await target.compact(...args);
+          onCompacted();
+        };
+      }
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

@@ -3,6 +3,7 @@
  * never see sockets, so other transports (and tests) can stand in.
  */
 import type { CloseCodeValue } from '../../shared/protocol.js';
+import type { DocumentLease } from './document-lease.js';
 
 export interface RoomPeer {
   /** Unique per connection, for logs. */
@@ -25,8 +26,30 @@ export interface RoomPeer {
   refusedWrite(): void;
 }
 
-/** Tags every Y.Doc transaction so that no update is sent back where it came from. */
+/**
+ * Tags every Y.Doc transaction, so that each listener of a room's `update` event knows what to
+ * do with a change (room-events.ts):
+ *
+ * | source     | what it is                                            | broadcast        | stored |
+ * |------------|-------------------------------------------------------|------------------|--------|
+ * | client     | a connected client's edit                             | to the others    | yes    |
+ * | lease      | server code editing through a DocumentLease           | to every peer    | yes    |
+ * | store      | the stored state being applied at load                | no               | no     |
+ * | pubsub     | another process's live edit, relayed                  | to every peer    | no     |
+ * | catch-up   | content another process stored or sent that we lacked | to every peer    | no     |
+ *
+ * pubsub and catch-up content is never re-stored or republished: the process it came from did so.
+ */
 export type UpdateOrigin =
   | { source: 'client'; peer: RoomPeer }
+  | { source: 'lease'; lease: DocumentLease }
   | { source: 'store' }
-  | { source: 'pubsub' };
+  | { source: 'pubsub' }
+  | { source: 'catch-up' };
+
+const SOURCES = new Set<string>(['client', 'lease', 'store', 'pubsub', 'catch-up']);
+
+/** Narrows a Y.Doc transaction origin (any value) to an UpdateOrigin. */
+export function isUpdateOrigin(origin: unknown): origin is UpdateOrigin {
+  return typeof origin === 'object' && origin !== null && SOURCES.has((origin as { source?: unknown }).source as string);
+}

@@ -1,31 +1,41 @@
 /**
- * One open document: its Y.Doc, its Awareness and the peers editing it.
+ * One open document: its Y.Doc, its Awareness, the peers editing it and the leases holding it.
  *
- * Messages from peers are queued and applied in the next check phase of the event loop, so that
- * everything that arrived for the document in one turn costs one transaction per sender: one
- * merged update broadcast to the others and one store write. Each peer's messages are applied
- * in the order they arrived. Broadcasts are encoded once for all receivers.
+ * Peers' messages go through a PeerInbox (peer-inbox.ts: applied once per turn, in order per
+ * peer, with backpressure) and are applied here: updates as one transaction per sender and turn
+ * (apply-client-updates.ts checks each before it is applied), sync step 1s answered from the
+ * DeferredDocument, awareness applied. What happens next is not written here: the room emits
+ * document events (room-events.ts: update with its origin, pending, awareness, loaded, durable,
+ * compacted, unloading), and broadcast to peers (room-broadcast.ts), the store writer
+ * (room-store.ts) and whatever else the server wires up are listeners.
+ *
+ * Sync answers cost the server far more than the few bytes that ask for them, so each peer has an
+ * answer budget (answer-budget.ts): past it, the peer's further messages are held, in order, and
+ * its input paused until the budget has refilled.
  */
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
+import { ObservableV2 } from 'lib0/observable';
 import type { Logger } from 'pino';
 import { CloseCode } from '../../shared/protocol.js';
-import {
-  encodeAwarenessMessage,
-  encodeSavedAck,
-  encodeSyncStep1,
-  encodeSyncUpdate,
-  isUpdateMessage,
-  type ClientMessage,
-} from '../protocol/codec.js';
+import { encodeAwarenessMessage, encodeSyncStep1, isUpdateMessage, type ClientMessage, type UpdateMessage } from '../protocol/codec.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
 import type { DocumentWriter } from '../persistence/document-writer.js';
-import type { RoomPeer, UpdateOrigin } from './room-peer.js';
+import { isUpdateOrigin, type RoomPeer, type UpdateOrigin } from './room-peer.js';
+import type { AwarenessChange, RoomEvents } from './room-events.js';
+import type { DocumentLease } from './document-lease.js';
+import { RoomError } from './room-error.js';
 import { DeferredDocument } from './deferred-document.js';
+import { PeerInbox, type Applied } from './peer-inbox.js';
+import { applyClientUpdates } from './apply-client-updates.js';
+import { chargeAnswer, DEFAULT_ANSWER_BUDGET, type AnswerAccount, type AnswerBudgetLimits } from './answer-budget.js';
+import { newAckCounts, requestSavedAck, type AckCounts } from './saved-acks.js';
 import { addControlledId, controlledIdList, removeControlledId, type ControlledIds } from './controlled-ids.js';
 
 export interface RoomOptions {
   name: string;
   doc: Y.Doc;
+  /** Acknowledgements and flushes wait for it; storing is a listener's job (room-store.ts). */
   writer: DocumentWriter;
   logger: Logger;
   /** Most messages applied per turn; the rest wait for the next turn. */
@@ -34,32 +44,23 @@ export interface RoomOptions {
   maxQueuedPerPeer?: number;
   /** The stored updates the document was loaded from, not yet applied (see DeferredDocument). */
   storedState?: Uint8Array[];
+  /** Sync-answer bytes one peer may cause (see answer-budget.ts). */
+  answerBudget?: AnswerBudgetLimits;
 }
 
 interface PeerState {
   /** Awareness client ids this peer introduced: nearly always one, so a Set only from the second. */
   controlledClientIds: ControlledIds;
-  updateMessages: number;
-  /** Highest count handed to the writer to acknowledge once durable. */
-  ackedUpdateMessages: number;
-  /** Highest count known durable, and the highest sent. */
-  durableAck: number;
-  sentAck: number;
-  queued: number;
-  paused: boolean;
+  acks: AckCounts;
   /** A read-only peer's first sync step 2 is its handshake answer, not an edit. */
   sawSyncStep2: boolean;
-}
-
-interface Inbound {
-  peer: RoomPeer;
-  message: ClientMessage;
+  answers: AnswerAccount;
 }
 
 // `[0, 0]`: no structs, empty delete set.
 const EMPTY_UPDATE_BYTES = 2;
 
-export class Room {
+export class Room extends ObservableV2<RoomEvents> {
   readonly name: string;
   /** The Y.Doc itself, for wiring only (listeners, awareness); read content through #content. */
   readonly #doc: Y.Doc;
@@ -68,13 +69,13 @@ export class Room {
   readonly #writer: DocumentWriter;
   readonly #logger: Logger;
   readonly #peers = new Map<RoomPeer, PeerState>();
-  #inbox: Inbound[] = [];
-  #drainScheduled: NodeJS.Immediate | null = null;
-  readonly #maxMessagesPerTurn: number;
-  readonly #maxQueuedPerPeer: number;
+  readonly #leases = new Set<DocumentLease>();
+  readonly #inbox: PeerInbox;
+  readonly #answerBudget: AnswerBudgetLimits;
   #destroyed = false;
 
   constructor(options: RoomOptions) {
+    super();
     this.name = options.name;
     this.#doc = options.doc;
     this.#content = new DeferredDocument({
@@ -83,12 +84,17 @@ export class Room {
       onApplied: () => {
         this.#doc.on('update', this.#onDocUpdate);
         this.#sendSyncStep1ToAll();
+        this.emit('loaded', []);
       },
     });
     this.#writer = options.writer;
     this.#logger = options.logger;
-    this.#maxMessagesPerTurn = options.maxMessagesPerTurn ?? 1_000;
-    this.#maxQueuedPerPeer = options.maxQueuedPerPeer ?? 1_000;
+    this.#answerBudget = options.answerBudget ?? DEFAULT_ANSWER_BUDGET;
+    this.#inbox = new PeerInbox({
+      apply: (peer, messages) => this.#applyFromPeer(peer, messages),
+      maxMessagesPerTurn: options.maxMessagesPerTurn ?? 1_000,
+      maxQueuedPerPeer: options.maxQueuedPerPeer ?? 1_000,
+    });
     this.awareness = new awarenessProtocol.Awareness(this.#doc);
     this.awareness.setLocalState(null);
     // Listening only once the stored state is applied: Yjs encodes an update for every
@@ -102,6 +108,11 @@ export class Room {
     return this.#content.doc;
   }
 
+  /** True once the stored state is applied (from the start when the store held nothing). */
+  get isLoaded(): boolean {
+    return this.#content.isApplied;
+  }
+
   get isDestroyed(): boolean {
     return this.#destroyed;
   }
@@ -110,8 +121,18 @@ export class Room {
     return this.#peers.size;
   }
 
+  /** Peers and leases: the room is unloaded only when nothing holds it. */
+  get holderCount(): number {
+    return this.#peers.size + this.#leases.size;
+  }
+
+  /** The connected peers, for listeners that send to them (iterate, do not keep). */
+  get peers(): IterableIterator<RoomPeer> {
+    return this.#peers.keys();
+  }
+
   get hasUnsavedChanges(): boolean {
-    return this.#writer.hasUnsavedChanges || this.#inbox.length > 0;
+    return this.#writer.hasUnsavedChanges || this.#inbox.hasWaiting;
   }
 
   get storedBytes(): number {
@@ -121,7 +142,9 @@ export class Room {
   /** Adds a peer and starts the sync handshake: our state vector, then everyone's presence. */
   attach(peer: RoomPeer): void {
     if (this.#destroyed) throw new Error(`room ${this.name} is destroyed`);
-    this.#peers.set(peer, { controlledClientIds: null, updateMessages: 0, ackedUpdateMessages: 0, durableAck: 0, sentAck: 0, queued: 0, paused: false, sawSyncStep2: false });
+    const answers = { answered: false, budget: null };
+    this.#peers.set(peer, { controlledClientIds: null, acks: newAckCounts(), sawSyncStep2: false, answers });
+    this.#inbox.add(peer);
     // Our step 1 needs the applied document: until then it is sent when the stored state is
     // applied, while a client's step 1 is already answered from the stored bytes.
     if (this.#content.isApplied) peer.send(encodeSyncStep1(this.#doc));
@@ -136,49 +159,42 @@ export class Room {
     const state = this.#peers.get(peer);
     if (!state) return;
     this.#peers.delete(peer);
+    this.#inbox.remove(peer);
     const controlled = controlledIdList(state.controlledClientIds);
     if (controlled.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, controlled, null);
   }
 
+  /** Counts a lease as a holder, and applies the stored state now (a lease reads the document). */
+  addLease(lease: DocumentLease): void {
+    if (this.#destroyed) throw new RoomError('document-closed', `room ${this.name} is destroyed`);
+    this.#leases.add(lease);
+    void this.#content.doc;
+  }
+
+  removeLease(lease: DocumentLease): void {
+    this.#leases.delete(lease);
+  }
+
   receive(peer: RoomPeer, message: ClientMessage): void {
-    const state = this.#peers.get(peer);
-    if (!state) return;
-    this.#inbox.push({ peer, message });
-    state.queued++;
-    if (state.queued > this.#maxQueuedPerPeer && !state.paused) {
-      state.paused = true;
-      peer.pauseInput();
-    }
-    this.#drainScheduled ??= setImmediate(() => {
-      this.#drainScheduled = null;
-      this.drainInbox(this.#maxMessagesPerTurn);
-    });
+    if (this.#peers.has(peer)) this.#inbox.receive(peer, message);
   }
 
-  /** Applies queued messages now, at most `limit` of them; reschedules the rest. */
-  drainInbox(limit = Number.POSITIVE_INFINITY): void {
-    if (this.#inbox.length === 0) return;
-    const batch = this.#inbox.length <= limit ? this.#inbox : this.#inbox.slice(0, limit);
-    this.#inbox = batch === this.#inbox ? [] : this.#inbox.slice(limit);
-    for (const [peer, messages] of groupByPeer(batch)) this.#applyFromPeer(peer, messages);
-    if (this.#inbox.length > 0) {
-      this.#drainScheduled ??= setImmediate(() => {
-        this.#drainScheduled = null;
-        this.drainInbox(this.#maxMessagesPerTurn);
-      });
-    }
+  /** Calls back once everything enqueued to the writer so far is durable (never, if destroyed first). */
+  onDurable(callback: () => void): void {
+    this.#writer.onDurable(callback);
   }
 
-  /** Applies everything queued and waits until it is stored and compacted. */
+  /** Applies everything queued (held messages too) and waits until it is stored and compacted. */
   async flush(): Promise<void> {
-    this.drainInbox();
+    this.#inbox.drainAll();
     await this.#writer.flush();
   }
 
-  destroy(): void {
+  override destroy(): void {
     if (this.#destroyed) return;
+    this.emit('unloading', []);
     this.#destroyed = true;
-    if (this.#drainScheduled) clearImmediate(this.#drainScheduled);
+    this.#inbox.destroy();
     this.#writer.close();
     this.#content.destroy();
     this.#doc.off('update', this.#onDocUpdate);
@@ -186,33 +202,54 @@ export class Room {
     this.awareness.destroy();
     this.#doc.destroy();
     this.#peers.clear();
-    this.#inbox = [];
+    this.#leases.clear();
+    super.destroy();
   }
 
-  #applyFromPeer(peer: RoomPeer, messages: ClientMessage[]): void {
+  #applyFromPeer(peer: RoomPeer, messages: ClientMessage[]): Applied {
     const state = this.#peers.get(peer);
-    let updates: Uint8Array[] = [];
+    let updates: UpdateMessage[] = [];
+    // A peer closed for a bad update: the rest of what it sent is dropped.
+    let refused = false;
     const applyUpdates = (): void => {
       if (updates.length === 0) return;
       const batch = updates;
       updates = [];
-      this.#applyUpdates(peer, batch);
+      if (!this.#applyUpdates(peer, batch)) refused = true;
     };
+    let applied = 0;
+    let holdMs = 0;
     for (const message of messages) {
+      if (refused || holdMs > 0) break;
+      applied++;
       if (isUpdateMessage(message)) {
         if (!peer.canWrite) {
           if (state) this.#refuseChange(peer, state, message);
           continue;
         }
-        updates.push(message.update);
-        if (state) state.updateMessages++;
+        updates.push(message);
+        if (state) state.acks.updateMessages++;
         continue;
       }
       applyUpdates();
-      this.#applyControlMessage(peer, message);
+      // The next step 1 after a hold is charged again, and may hold the rest once more.
+      if (message.kind === 'sync-step1') holdMs = this.#answerSyncStep1(peer, state, message.stateVector);
+      else this.#applyControlMessage(peer, message);
     }
     applyUpdates();
-    if (state) this.#afterPeerBatch(peer, state, messages.length);
+    if (state) requestSavedAck(peer, state.acks, this.#writer);
+    return refused ? { applied: messages.length, holdMs: 0 } : { applied, holdMs };
+  }
+
+  /** Answers a sync step 1 and charges the peer's budget; returns how long to hold the peer. */
+  #answerSyncStep1(peer: RoomPeer, state: PeerState | undefined, stateVector: Map<number, number>): number {
+    // Nobody to answer: a peer that left keeps only its edits.
+    if (!peer.isOpen) return 0;
+    const { replies, onSent } = this.#content.answerSyncStep1(stateVector);
+    const last = replies.length - 1;
+    replies.forEach((reply, i) => peer.send(reply, i === last && onSent ? onSent : undefined));
+    if (!state) return 0;
+    return chargeAnswer(state.answers, replies.reduce((bytes, reply) => bytes + reply.length, 0), this.#answerBudget);
   }
 
   /**
@@ -220,34 +257,33 @@ export class Room {
    * to our step 1 (once per connection) and empty updates are expected and not held against it;
    * every other change is reported, and the transport decides when to close.
    */
-  #refuseChange(peer: RoomPeer, state: PeerState, message: Extract<ClientMessage, { update: Uint8Array }>): void {
+  #refuseChange(peer: RoomPeer, state: PeerState, message: UpdateMessage): void {
     const isHandshakeAnswer = message.kind === 'sync-step2' && !state.sawSyncStep2;
     if (message.kind === 'sync-step2') state.sawSyncStep2 = true;
     if (isHandshakeAnswer || message.update.length === EMPTY_UPDATE_BYTES) return;
     peer.refusedWrite();
   }
 
-  #applyUpdates(peer: RoomPeer, updates: Uint8Array[]): void {
+  /** Applies one peer's consecutive updates; false when the peer was closed for them. */
+  #applyUpdates(peer: RoomPeer, updates: UpdateMessage[]): boolean {
     const origin: UpdateOrigin = { source: 'client', peer };
-    try {
-      this.doc.transact(() => {
-        for (const update of updates) Y.applyUpdate(this.doc, update, origin);
-      }, origin);
-    } catch (error) {
-      // The codec parsed these updates in full, so this is a Yjs integration failure.
-      this.#logger.warn({ doc: this.name, connId: peer.id, err: error }, 'update failed to integrate; closing connection');
-      peer.close(CloseCode.invalidData, 'update failed to integrate');
+    const { pending, error } = applyClientUpdates(this.doc, updates, origin);
+    // Yjs emits nothing for these, yet they are acknowledged: they must be stored as they are.
+    for (const update of pending) this.emit('pending', [update, origin]);
+    if (error === null) return true;
+    if (error instanceof ProtocolError) {
+      this.#logger.warn({ doc: this.name, connId: peer.id, code: error.closeCode, reason: error.code }, error.message);
+      peer.close(error.closeCode, error.code);
+      return false;
     }
+    // The codec parsed these updates in full, so this is a Yjs integration failure.
+    this.#logger.warn({ doc: this.name, connId: peer.id, err: error }, 'update failed to integrate; closing connection');
+    peer.close(CloseCode.invalidData, 'update failed to integrate');
+    return false;
   }
 
-  #applyControlMessage(peer: RoomPeer, message: Exclude<ClientMessage, { kind: 'sync-step2' | 'sync-update' }>): void {
+  #applyControlMessage(peer: RoomPeer, message: Exclude<ClientMessage, { kind: 'sync-step1' | 'sync-step2' | 'sync-update' }>): void {
     switch (message.kind) {
-      case 'sync-step1': {
-        const { replies, onSent } = this.#content.answerSyncStep1(message.stateVector);
-        const last = replies.length - 1;
-        replies.forEach((reply, i) => peer.send(reply, i === last && onSent ? onSent : undefined));
-        return;
-      }
       case 'awareness':
         try {
           awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, peer);
@@ -262,31 +298,6 @@ export class Room {
     }
   }
 
-  #afterPeerBatch(peer: RoomPeer, state: PeerState, applied: number): void {
-    state.queued -= applied;
-    if (state.paused && state.queued <= this.#maxQueuedPerPeer / 2) {
-      state.paused = false;
-      peer.resumeInput();
-    }
-    if (peer.wantsSaveAck && state.updateMessages > state.ackedUpdateMessages) {
-      const count = state.updateMessages;
-      state.ackedUpdateMessages = count;
-      this.#writer.onDurable(() => this.#ackDurable(peer, state, count));
-    }
-  }
-
-  /** Several drains often become durable in one write: send the peer one ack, the highest. */
-  #ackDurable(peer: RoomPeer, state: PeerState, count: number): void {
-    const scheduled = state.durableAck > state.sentAck;
-    state.durableAck = Math.max(state.durableAck, count);
-    if (scheduled) return;
-    queueMicrotask(() => {
-      if (state.durableAck <= state.sentAck) return;
-      state.sentAck = state.durableAck;
-      if (peer.isOpen) peer.send(encodeSavedAck(state.sentAck));
-    });
-  }
-
   #sendSyncStep1ToAll(): void {
     if (this.#peers.size === 0) return;
     const step1 = encodeSyncStep1(this.#doc);
@@ -298,42 +309,19 @@ export class Room {
   }
 
   readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    const from = origin as UpdateOrigin | undefined;
+    const from = isUpdateOrigin(origin) ? origin : null;
     // Applying what was stored changes nothing anyone has not got, or the store has not kept.
     if (from?.source === 'store') return;
     this.#content.changed();
-    const sender = from?.source === 'client' ? from.peer : null;
-    const message = encodeSyncUpdate(update);
-    for (const peer of this.#peers.keys()) {
-      if (peer !== sender) peer.send(message);
-    }
-    if (from?.source !== 'pubsub') this.#writer.enqueue(update);
+    this.emit('update', [update, from]);
   };
 
-  readonly #onAwarenessUpdate = (
-    change: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ): void => {
-    const changed = [...change.added, ...change.updated, ...change.removed];
-    const sender = this.#peers.has(origin as RoomPeer) ? (origin as RoomPeer) : null;
-    if (sender) {
-      const state = this.#peers.get(sender)!;
+  readonly #onAwarenessUpdate = (change: AwarenessChange, origin: unknown): void => {
+    const state = this.#peers.get(origin as RoomPeer);
+    if (state) {
       for (const id of change.added) state.controlledClientIds = addControlledId(state.controlledClientIds, id);
       for (const id of change.removed) state.controlledClientIds = removeControlledId(state.controlledClientIds, id);
     }
-    const message = this.#encodeAwarenessStates(changed);
-    for (const peer of this.#peers.keys()) {
-      if (peer !== sender) peer.send(message);
-    }
+    this.emit('awareness', [change, origin]);
   };
-}
-
-function groupByPeer(batch: Inbound[]): Map<RoomPeer, ClientMessage[]> {
-  const byPeer = new Map<RoomPeer, ClientMessage[]>();
-  for (const { peer, message } of batch) {
-    const messages = byPeer.get(peer);
-    if (messages) messages.push(message);
-    else byPeer.set(peer, [message]);
-  }
-  return byPeer;
 }

@@ -1,0 +1,35 @@
+/**
+ * Sends a room's changes to its connected peers: document updates as sync updates, presence as
+ * awareness messages, each encoded once for all receivers. A change never goes back to the peer
+ * it came from; everything else (lease edits, relayed and caught-up content) goes to every peer.
+ */
+import * as awarenessProtocol from 'y-protocols/awareness';
+import { encodeAwarenessMessage, encodeSyncUpdate } from '../protocol/codec.js';
+import type { Room } from './room.js';
+import type { RoomEvents } from './room-events.js';
+
+/** Subscribes; returns the unsubscribe function. */
+export function broadcastRoomChanges(room: Room): () => void {
+  const onUpdate: RoomEvents['update'] = (update, origin) => {
+    if (room.peerCount === 0) return;
+    const sender = origin?.source === 'client' ? origin.peer : null;
+    const message = encodeSyncUpdate(update);
+    for (const peer of room.peers) {
+      if (peer !== sender) peer.send(message);
+    }
+  };
+  const onAwareness: RoomEvents['awareness'] = (change, origin) => {
+    if (room.peerCount === 0) return;
+    const changed = [...change.added, ...change.updated, ...change.removed];
+    const message = encodeAwarenessMessage(awarenessProtocol.encodeAwarenessUpdate(room.awareness, changed));
+    for (const peer of room.peers) {
+      if (peer !== origin) peer.send(message);
+    }
+  };
+  room.on('update', onUpdate);
+  room.on('awareness', onAwareness);
+  return () => {
+    room.off('update', onUpdate);
+    room.off('awareness', onAwareness);
+  };
+}
