@@ -59,7 +59,7 @@ describe('document leases', () => {
     lease.transact((doc) => doc.getText('t').insert(0, 'durable?'));
     let saved = false;
     const whenSaved = lease.whenSaved().then(() => (saved = true));
-    await waitFor(() => faulty!.appendCalls >= 2, { message: 'failed write attempts' });
+    await waitFor(() => faulty!.writeCalls >= 2, { message: 'failed write attempts' });
     expect(saved).toBe(false);
     expect(await storedText(faulty!, 'saved')).toBe('');
     faulty!.failing = false;
