@@ -197,3 +197,20 @@ export async function waitUntilReady(engine: EngineProcess, name: string, probe:
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/**
+ * Picks a free port and launches on it; a port found free can be taken before the engine binds
+ * it, so an "address already in use" failure tries a fresh port (three tries in all).
+ */
+export async function launchOnFreePort(launch: (port: number) => Promise<void>): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await findFreePort();
+    try {
+      await launch(port);
+      return port;
+    } catch (error) {
+      const inUse = error instanceof PrivateEngineError && /address already in use/i.test(error.message);
+      if (!inUse || attempt === 3) throw error;
+    }
+  }
+}

@@ -17,7 +17,7 @@ import path from 'node:path';
 import pg from 'pg';
 import {
   cleanUpAtProcessEnd,
-  findFreePort,
+  launchOnFreePort,
   isExecutable,
   PrivateEngineError,
   runToCompletion,
@@ -87,16 +87,10 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions = {})
     // Copied as the engine's user, so ownership and the 0700 mode postgres insists on carry over.
     const template = await clusterTemplate(binDir, user);
     await runToCompletion({ command: 'cp', args: ['-a', template, dataDir], cwd: dir, ...user });
-    for (let attempt = 1; ; attempt++) {
-      port = await findFreePort();
-      try {
-        await launch();
-        break;
-      } catch (error) {
-        const inUse = error instanceof PrivateEngineError && /address already in use/i.test(error.message);
-        if (!inUse || attempt === 3) throw error;
-      }
-    }
+    port = await launchOnFreePort(async (free) => {
+      port = free;
+      await launch();
+    });
     await query(port, 'postgres', 'CREATE DATABASE test');
   } catch (error) {
     await (engine as EngineProcess | null)?.stop('SIGQUIT'); // assigned inside launch()

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { cleanUpAtProcessEnd, findBinary, findFreePort, PrivateEngineError, spawnEngine, waitUntilReady, type EngineProcess } from './engine-process.js';
+import { cleanUpAtProcessEnd, findBinary, launchOnFreePort, spawnEngine, waitUntilReady, type EngineProcess } from './engine-process.js';
 
 export interface PrivateRedisOptions {
   /** Default: redis-server on PATH. */
@@ -49,17 +49,10 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
   };
 
   try {
-    // A port found free can be taken before redis-server binds it: try a few fresh ones.
-    for (let attempt = 1; ; attempt++) {
-      port = await findFreePort();
-      try {
-        await launch();
-        break;
-      } catch (error) {
-        const inUse = error instanceof PrivateEngineError && /address already in use/i.test(error.message);
-        if (!inUse || attempt === 3) throw error;
-      }
-    }
+    port = await launchOnFreePort(async (free) => {
+      port = free;
+      await launch();
+    });
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     forgetDir();
