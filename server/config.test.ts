@@ -27,6 +27,17 @@ describe('parseServeConfig', () => {
     expect(() => parseServeConfig(['--no-such-flag'], {})).toThrow(ConfigError);
   });
 
+  it('selects LevelDB by default, PostgreSQL with DATABASE_URL, and a cluster member with REDIS_URL too', () => {
+    expect(parseServeConfig([], {}).cluster).toMatchObject({ databaseUrl: null, redisUrl: null });
+    const single = parseServeConfig([], { DATABASE_URL: 'postgres://127.0.0.1:5432/test' }).cluster;
+    expect(single).toMatchObject({ databaseUrl: 'postgres://127.0.0.1:5432/test', redisUrl: null, databaseSchema: 'tandem' });
+    const member = parseServeConfig(['--database-url', 'postgresql://db/x', '--redis-url', 'redis://127.0.0.1:6379'], {}).cluster;
+    expect(member).toMatchObject({ databaseUrl: 'postgresql://db/x', redisUrl: 'redis://127.0.0.1:6379', redisKeyPrefix: 'tandem:' });
+    expect(() => parseServeConfig([], { REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/needs DATABASE_URL/);
+    expect(() => parseServeConfig([], { DATABASE_URL: 'mysql://x/y' })).toThrow(/DATABASE_URL/);
+    expect(() => parseServeConfig(['--database-url', 'postgres://x/y', '--database-schema', 'Drop;'], {})).toThrow(/TANDEM_DATABASE_SCHEMA/);
+  });
+
   it('documents every option with its environment variable in --help', () => {
     const help = renderServeHelp();
     for (const name of ['--port', 'PORT', '--data-dir', 'TANDEM_DATA_DIR', '--log-level', 'LOG_LEVEL', '--host', 'HOST']) {

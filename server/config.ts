@@ -41,8 +41,26 @@ export interface ServerConfig {
     throttleCloseAfterMs: number;
     /** Document changes a read-only connection may attempt before it is closed (1008). */
     maxRefusedWrites: number;
+    /** Bytes of one awareness state (a connection's presence JSON); larger ones close it (1009). */
+    maxAwarenessStateBytes: number;
+    /** Awareness client ids one connection may introduce (1008 beyond). */
+    maxAwarenessIds: number;
+    /** Awareness changes refused for another connection's ids before the connection is closed (1008). */
+    maxRefusedAwareness: number;
   }>;
   readonly compaction: Readonly<{ maxLogEntries: number; maxLogBytes: number }>;
+  /**
+   * Where documents live and how processes share them: LevelDB in dataDir by default; PostgreSQL
+   * (databaseUrl) for one process; PostgreSQL plus Redis (redisUrl) for a cluster member.
+   */
+  readonly cluster: Readonly<{
+    databaseUrl: string | null;
+    /** PostgreSQL schema holding Tandem's tables (created and migrated at start). */
+    databaseSchema: string;
+    redisUrl: string | null;
+    /** Prefix of every Redis channel this process uses; members of one cluster share it. */
+    redisKeyPrefix: string;
+  }>;
   readonly auth: AuthConfig;
   /**
    * Exact origins (`https://app.example.com`) allowed to open WebSockets besides the server's own,
@@ -126,6 +144,13 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { flag: 'max-awareness-per-second', env: 'TANDEM_MAX_AWARENESS_PER_SECOND', kind: 'int', default: '100', help: 'awareness updates per connection; faster senders are paused' },
   { flag: 'throttle-close-after-ms', env: 'TANDEM_THROTTLE_CLOSE_AFTER_MS', kind: 'int', default: '120000', help: 'close (4429) a connection throttled this long without a break' },
   { flag: 'max-refused-writes', env: 'TANDEM_MAX_REFUSED_WRITES', kind: 'int', default: '10', help: 'document changes a read-only connection may attempt (1008 beyond)' },
+  { flag: 'max-awareness-state-bytes', env: 'TANDEM_MAX_AWARENESS_STATE_BYTES', kind: 'int', default: '16384', help: "largest awareness state of one client (1009 beyond)" },
+  { flag: 'max-awareness-ids', env: 'TANDEM_MAX_AWARENESS_IDS', kind: 'int', default: '4', help: 'awareness client ids one connection may introduce (1008 beyond)' },
+  { flag: 'max-refused-awareness', env: 'TANDEM_MAX_REFUSED_AWARENESS', kind: 'int', default: '10', help: "changes to other connections' presence refused before closing (1008)" },
+  { flag: 'database-url', env: 'DATABASE_URL', kind: 'string', default: '', help: 'PostgreSQL URL: store documents there instead of LevelDB (with --redis-url: cluster member)' },
+  { flag: 'database-schema', env: 'TANDEM_DATABASE_SCHEMA', kind: 'string', default: 'tandem', help: 'PostgreSQL schema for Tandem tables (created at start)' },
+  { flag: 'redis-url', env: 'REDIS_URL', kind: 'string', default: '', help: 'Redis URL for live fan-out between cluster members (needs --database-url)' },
+  { flag: 'redis-key-prefix', env: 'TANDEM_REDIS_KEY_PREFIX', kind: 'string', default: 'tandem:', help: 'prefix of Redis channels; one per cluster' },
   { flag: 'auth-secret', env: 'TANDEM_AUTH_SECRET', kind: 'string', default: '', help: 'HS256 shared secret, at least 32 characters', envOnly: true },
   { flag: 'auth-public-key', env: 'TANDEM_AUTH_PUBLIC_KEY_FILE', kind: 'string', default: '', help: 'PEM public key or certificate file (RS/PS/ES/EdDSA tokens)' },
   { flag: 'auth-jwks-url', env: 'TANDEM_AUTH_JWKS_URL', kind: 'string', default: '', help: 'JWKS URL (RS/PS/ES/EdDSA tokens)' },
@@ -184,6 +209,7 @@ export function parseServeConfig(argv: readonly string[], env: Readonly<Record<s
       maxLogEntries: read('compact-log-entries') as number,
       maxLogBytes: read('compact-log-bytes') as number,
     }),
+    cluster: parseCluster(read),
     ...parseSecurity(read),
   };
   validateSecurity(config);
@@ -191,6 +217,39 @@ export function parseServeConfig(argv: readonly string[], env: Readonly<Record<s
 }
 
 type Read = (flag: string) => unknown;
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function parseCluster(read: Read): ServerConfig['cluster'] {
+  const url = (flag: string, variable: string, protocols: string[]): string | null => {
+    const value = (read(flag) as string).trim();
+    if (value === '') return null;
+    let protocol: string;
+    try {
+      protocol = new URL(value).protocol;
+    } catch {
+      throw new ConfigError(`invalid ${variable} / --${flag}: not a URL (expected ${protocols.map((p) => `${p}//…`).join(' or ')})`);
+    }
+    if (!protocols.includes(protocol)) {
+      throw new ConfigError(`invalid ${variable} / --${flag}: ${protocol}// is not one of ${protocols.map((p) => `${p}//`).join(', ')}`);
+    }
+    return value;
+  };
+  const databaseUrl = url('database-url', 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = url('redis-url', 'REDIS_URL', ['redis:', 'rediss:']);
+  if (redisUrl !== null && databaseUrl === null) {
+    throw new ConfigError('REDIS_URL / --redis-url needs DATABASE_URL / --database-url: cluster members share documents through PostgreSQL');
+  }
+  const databaseSchema = read('database-schema') as string;
+  if (!SCHEMA_NAME.test(databaseSchema)) {
+    throw new ConfigError(`invalid TANDEM_DATABASE_SCHEMA / --database-schema: ${JSON.stringify(databaseSchema)} is not a lower-case SQL name`);
+  }
+  const redisKeyPrefix = read('redis-key-prefix') as string;
+  if (!/^[A-Za-z0-9:_-]{1,64}$/.test(redisKeyPrefix)) {
+    throw new ConfigError(`invalid TANDEM_REDIS_KEY_PREFIX / --redis-key-prefix: ${JSON.stringify(redisKeyPrefix)} (letters, digits, ':', '_', '-')`);
+  }
+  return Object.freeze({ databaseUrl, databaseSchema, redisUrl, redisKeyPrefix });
+}
 
 function parseSecurity(read: Read): Pick<ServerConfig, 'auth' | 'allowedOrigins' | 'allowedHosts' | 'insecure' | 'trustProxy' | 'tls'> & {
   limits: ServerConfig['limits'];
@@ -265,6 +324,9 @@ function parseSecurity(read: Read): Pick<ServerConfig, 'auth' | 'allowedOrigins'
       awarenessPerSecond: read('max-awareness-per-second') as number,
       throttleCloseAfterMs: read('throttle-close-after-ms') as number,
       maxRefusedWrites: read('max-refused-writes') as number,
+      maxAwarenessStateBytes: read('max-awareness-state-bytes') as number,
+      maxAwarenessIds: read('max-awareness-ids') as number,
+      maxRefusedAwareness: read('max-refused-awareness') as number,
     }),
   };
 }

@@ -13,10 +13,14 @@ export interface ChildServer {
   logLines: string[];
 }
 
-export async function startChildServer(args: string[], timeoutMs = 20_000): Promise<ChildServer> {
+export async function startChildServer(args: string[], timeoutMs = 20_000, env: Record<string, string> = {}): Promise<ChildServer> {
   const root = findPackageRoot();
+  // The machine's DATABASE_URL / REDIS_URL (read by the tests themselves) must not turn every
+  // child into a PostgreSQL-backed cluster member: a test that wants one passes them in `env`.
+  const { DATABASE_URL: _database, REDIS_URL: _redis, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'cli.ts'), 'serve', '--port', '0', ...args], {
     cwd: root,
+    env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logLines: string[] = [];
