@@ -19,6 +19,7 @@ import { DocumentRegistry } from './room/document-registry.js';
 import { createRoomLoader } from './room/load-room.js';
 import { attachWebSocketGateway, type WebSocketGateway } from './transport/websocket-gateway.js';
 import { createHttpApp } from './http/app.js';
+import { createReadinessProbe, type ReadinessCheck } from './http/readiness.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { RevocationList } from './auth/revocation-list.js';
 import { hostAllowlist } from './auth/request-identity.js';
@@ -68,13 +69,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger,
   });
   let ready = false;
+  const readinessChecks: ReadinessCheck[] = [];
   const app = createHttpApp({
     store,
     logger,
     access,
     clientDir: config.clientDir ?? path.join(findPackageRoot(), 'dist', 'client'),
     allowedHosts: hostAllowlist(config.allowedHosts, access.verifier.isOpen),
-    isReady: () => ready,
+    readiness: createReadinessProbe({ isStarted: () => ready, checks: readinessChecks }),
     peekLoadedDocument: (name) => registry.peekLoaded(name)?.doc ?? null,
   });
   const httpServer: HttpServer | HttpsServer = tls ? createHttpsServer(tls, app) : createServer(app);

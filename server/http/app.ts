@@ -3,7 +3,9 @@
  * `{ error: { code, message } }` with a 4xx/5xx status; unknown /api routes are 404s, not pages.
  * Every /api route runs behind the token check; `/api/docs` lists only readable documents and
  * anything under `/api/docs/:name` needs access to that document (read for GET, write otherwise).
- * Everything but /healthz first needs a Host name the server answers to (host-check.ts).
+ * `/healthz` is liveness (200 while the process runs); `/readyz` is readiness (readiness.ts: 200
+ * only while started and the store, and in a cluster Redis, answer), for load balancers.
+ * Everything but those two first needs a Host name the server answers to (host-check.ts).
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { createAuthenticateRequest, createRequireAdmin, createRequireDocAccess, 
 import { createDocumentExportRouter } from './document-export.js';
 import { createRequireAllowedHost } from './host-check.js';
 import { HttpError } from './http-error.js';
+import type { ReadinessReport } from './readiness.js';
 
 export { HttpError } from './http-error.js';
 
@@ -27,7 +30,8 @@ export interface HttpAppOptions {
   access: AccessChecker;
   /** Built client folder; a placeholder page is served when it is null or missing. */
   clientDir: string | null;
-  isReady: () => boolean;
+  /** Readiness for /readyz (readiness.ts). */
+  readiness: () => Promise<ReadinessReport>;
   /** Host names served besides loopback ones, or null for any (request-identity.ts `hostAllowlist`). */
   allowedHosts: readonly string[] | null;
   /** The live Y.Doc of a loaded document, for exports; without it exports read the store only. */
@@ -40,11 +44,21 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.set('etag', false);
 
   app.get('/healthz', (_req, res) => {
-    if (options.isReady()) res.json({ status: 'ok' });
-    else res.status(503).json({ error: { code: 'not-ready', message: 'server is starting or shutting down' } });
+    res.json({ status: 'ok' });
   });
 
-  // After /healthz: probes and load balancers use whatever name they like, and health is no secret.
+  app.get('/readyz', async (_req, res) => {
+    const report = await options.readiness();
+    if (report.isReady) {
+      res.json({ status: 'ok', checks: report.checks });
+      return;
+    }
+    const failing = Object.entries(report.checks).filter(([, result]) => result !== 'ok');
+    const message = failing.map(([name, result]) => `${name}: ${result}`).join('; ');
+    res.status(503).json({ error: { code: 'not-ready', message }, checks: report.checks });
+  });
+
+  // After the probes: load balancers and load balancers use whatever name they like, and health is no secret.
   app.use(createRequireAllowedHost(options.allowedHosts));
 
   // The admin API authenticates on its own, from the Authorization header only: it is mounted
@@ -109,7 +123,7 @@ function mountClient(app: express.Express, clientDir: string | null): void {
   }
   app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
   // Client-side routes (/d/<name>, …) all load the app shell.
-  app.get(/^\/(?!api\/|healthz$).*/, (_req, res) => {
+  app.get(/^\/(?!api\/|healthz$|readyz$).*/, (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);
   });
