@@ -32,7 +32,10 @@ describe('createReadinessProbe', () => {
     let calls = 0;
     const probe = createReadinessProbe({
       isStarted: () => true,
-      checks: [{ name: 'store', check: async () => void calls++ }],
+      checks: [{ name: 'store', check: () => {
+        calls++;
+        return Promise.resolve();
+      } }],
     });
     await Promise.all([probe(), probe(), probe()]);
     expect(calls).toBe(1);
