@@ -235,8 +235,8 @@ export class Room extends ObservableV2<RoomEvents> {
       }
       applyUpdates();
       // The next answer after a hold is charged again, and may hold the rest once more.
-      if (message.kind === 'sync-step1') holdMs = this.#answerSyncStep1(peer, state, message.stateVector);
-      else if (message.kind === 'query-awareness') holdMs = this.#answerQueryAwareness(peer, state);
+      if (message.kind === 'sync-step1') holdMs = this.#answer(peer, state, () => this.#content.answerSyncStep1(message.stateVector));
+      else if (message.kind === 'query-awareness') holdMs = this.#answer(peer, state, () => ({ replies: [this.#presence.fullMessage] }));
       else if (!this.#presence.receive(peer, message.update)) refused = true;
     }
     applyUpdates();
@@ -244,23 +244,18 @@ export class Room extends ObservableV2<RoomEvents> {
     return refused ? { applied: messages.length, holdMs: 0 } : { applied, holdMs };
   }
 
-  /** Answers a sync step 1 and charges the peer's budget; returns how long to hold the peer. */
-  #answerSyncStep1(peer: RoomPeer, state: PeerState | undefined, stateVector: Map<number, number>): number {
+  /**
+   * Sends the answer to a sync step 1 or a query-awareness (cached either way) and charges the
+   * peer's budget; returns how long to hold the peer.
+   */
+  #answer(peer: RoomPeer, state: PeerState | undefined, answer: () => { replies: Uint8Array[]; onSent?: (() => void) | null }): number {
     // Nobody to answer: a peer that left keeps only its edits.
     if (!peer.isOpen) return 0;
-    const { replies, onSent } = this.#content.answerSyncStep1(stateVector);
+    const { replies, onSent } = answer();
     const last = replies.length - 1;
     replies.forEach((reply, i) => peer.send(reply, i === last && onSent ? onSent : undefined));
     if (!state) return 0;
     return chargeAnswer(state.answers, replies.reduce((bytes, reply) => bytes + reply.length, 0), this.#answerBudget);
-  }
-
-  /** Answers a query-awareness from the cached full-presence message, charged like a sync answer. */
-  #answerQueryAwareness(peer: RoomPeer, state: PeerState | undefined): number {
-    if (!peer.isOpen) return 0;
-    const message = this.#presence.fullMessage;
-    peer.send(message);
-    return state ? chargeAnswer(state.answers, message.length, this.#answerBudget) : 0;
   }
 
   /**
