@@ -1,7 +1,7 @@
 /**
- * The awareness client ids one peer introduced into a room, removed for everyone when it leaves.
- * A stock client controls exactly one id, so that is kept as a bare number; a Set appears only
- * from the second id (a Set costs ~150 bytes, and there is one per connection).
+ * The awareness client ids one peer introduced into a room over its connection's life (bounded by
+ * its maxIds). A stock client introduces exactly one id, so that is kept as a bare number; a Set
+ * appears only from the second id (a Set costs ~150 bytes, and there is one per connection).
  */
 export type ControlledIds = number | Set<number> | null;
 
@@ -9,13 +9,6 @@ export function addControlledId(ids: ControlledIds, id: number): ControlledIds {
   if (ids === null || ids === id) return id;
   if (typeof ids === 'number') return new Set([ids, id]);
   return ids.add(id);
-}
-
-export function removeControlledId(ids: ControlledIds, id: number): ControlledIds {
-  if (ids === id) return null;
-  if (ids === null || typeof ids === 'number') return ids;
-  ids.delete(id);
-  return ids.size === 0 ? null : ids;
 }
 
 export function controlledIdList(ids: ControlledIds): number[] {

@@ -4,6 +4,7 @@
  */
 import type { CloseCodeValue } from '../../shared/protocol.js';
 import type { DocumentLease } from './document-lease.js';
+import type { AwarenessLimits } from './awareness-guard.js';
 
 export interface RoomPeer {
   /** Unique per connection, for logs. */
@@ -13,6 +14,15 @@ export interface RoomPeer {
   /** True when the client asked for saved acknowledgements. */
   readonly wantsSaveAck: boolean;
   readonly isOpen: boolean;
+  /**
+   * The token's subject; null in open mode (everyone is anonymous there). A connection may take
+   * over an awareness id held by another connection of the same subject (a reconnecting tab).
+   */
+  readonly subject: string | null;
+  /** The token's `name`, shown for this connection instead of the name its client sets; null: the client's. */
+  readonly displayName: string | null;
+  /** Size and count limits on the awareness states this connection sets. */
+  readonly awarenessLimits: AwarenessLimits;
   /**
    * Queues `message` for the client. `onSent` (optional) runs once it has been handed to the
    * operating system, or once the connection is gone and it never will be.
@@ -24,6 +34,8 @@ export interface RoomPeer {
   resumeInput(): void;
   /** A document change arrived from a read-only peer; the transport decides when to close. */
   refusedWrite(): void;
+  /** `count` awareness entries touching other connections' presence were refused; the transport decides when to close. */
+  refusedAwareness(count: number): void;
 }
 
 /**

@@ -4,25 +4,26 @@
  * Peers' messages go through a PeerInbox (peer-inbox.ts: applied once per turn, in order per
  * peer, with backpressure) and are applied here: updates as one transaction per sender and turn
  * (apply-client-updates.ts checks each before it is applied), sync step 1s answered from the
- * DeferredDocument, awareness applied. What happens next is not written here: the room emits
+ * DeferredDocument, awareness handed to RoomAwareness (room-awareness.ts: who may set which ids,
+ * size and id limits, the cached full-presence message). What happens next is not written here: the room emits
  * document events (room-events.ts: update with its origin, pending, awareness, loaded, durable,
  * compacted, unloading), and broadcast to peers (room-broadcast.ts), the store writer
  * (room-store.ts) and whatever else the server wires up are listeners.
  *
- * Sync answers cost the server far more than the few bytes that ask for them, so each peer has an
- * answer budget (answer-budget.ts): past it, the peer's further messages are held, in order, and
+ * Sync and query-awareness answers cost the server far more than the few bytes that ask for them,
+ * so each peer has an answer budget (answer-budget.ts): past it, the peer's further messages are held, in order, and
  * its input paused until the budget has refilled.
  */
 import type * as Y from 'yjs';
-import * as awarenessProtocol from 'y-protocols/awareness';
+import type * as awarenessProtocol from 'y-protocols/awareness';
 import { ObservableV2 } from 'lib0/observable';
 import type { Logger } from 'pino';
 import { CloseCode } from '../../shared/protocol.js';
-import { encodeAwarenessMessage, encodeSyncStep1, isUpdateMessage, type ClientMessage, type UpdateMessage } from '../protocol/codec.js';
+import { encodeSyncStep1, isUpdateMessage, type ClientMessage, type UpdateMessage } from '../protocol/codec.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { DocumentWriter } from '../persistence/document-writer.js';
 import { isUpdateOrigin, type RoomPeer, type UpdateOrigin } from './room-peer.js';
-import type { AwarenessChange, RoomEvents } from './room-events.js';
+import type { RoomEvents } from './room-events.js';
 import type { DocumentLease } from './document-lease.js';
 import { RoomError } from './room-error.js';
 import { DeferredDocument } from './deferred-document.js';
@@ -30,7 +31,7 @@ import { PeerInbox, type Applied } from './peer-inbox.js';
 import { applyClientUpdates } from './apply-client-updates.js';
 import { chargeAnswer, DEFAULT_ANSWER_BUDGET, type AnswerAccount, type AnswerBudgetLimits } from './answer-budget.js';
 import { newAckCounts, requestSavedAck, type AckCounts } from './saved-acks.js';
-import { addControlledId, controlledIdList, removeControlledId, type ControlledIds } from './controlled-ids.js';
+import { RoomAwareness } from './room-awareness.js';
 
 export interface RoomOptions {
   name: string;
@@ -49,8 +50,6 @@ export interface RoomOptions {
 }
 
 interface PeerState {
-  /** Awareness client ids this peer introduced: nearly always one, so a Set only from the second. */
-  controlledClientIds: ControlledIds;
   acks: AckCounts;
   /** A read-only peer's first sync step 2 is its handshake answer, not an edit. */
   sawSyncStep2: boolean;
@@ -65,7 +64,7 @@ export class Room extends ObservableV2<RoomEvents> {
   /** The Y.Doc itself, for wiring only (listeners, awareness); read content through #content. */
   readonly #doc: Y.Doc;
   readonly #content: DeferredDocument;
-  readonly awareness: awarenessProtocol.Awareness;
+  readonly #presence: RoomAwareness;
   readonly #writer: DocumentWriter;
   readonly #logger: Logger;
   readonly #peers = new Map<RoomPeer, PeerState>();
@@ -95,12 +94,20 @@ export class Room extends ObservableV2<RoomEvents> {
       maxMessagesPerTurn: options.maxMessagesPerTurn ?? 1_000,
       maxQueuedPerPeer: options.maxQueuedPerPeer ?? 1_000,
     });
-    this.awareness = new awarenessProtocol.Awareness(this.#doc);
-    this.awareness.setLocalState(null);
+    this.#presence = new RoomAwareness({
+      doc: this.#doc,
+      name: this.name,
+      logger: this.#logger,
+      onChange: (change, origin) => this.emit('awareness', [change, origin]),
+    });
     // Listening only once the stored state is applied: Yjs encodes an update for every
     // transaction someone listens to, and the stored state's (the whole document) goes nowhere.
     if (this.#content.isApplied) this.#doc.on('update', this.#onDocUpdate);
-    this.awareness.on('update', this.#onAwarenessUpdate);
+  }
+
+  /** The room's presence (y-protocols Awareness), for listeners and leases. */
+  get awareness(): awarenessProtocol.Awareness {
+    return this.#presence.awareness;
   }
 
   /** The document, with everything stored applied to it. */
@@ -143,25 +150,21 @@ export class Room extends ObservableV2<RoomEvents> {
   attach(peer: RoomPeer): void {
     if (this.#destroyed) throw new Error(`room ${this.name} is destroyed`);
     const answers = { answered: false, budget: null };
-    this.#peers.set(peer, { controlledClientIds: null, acks: newAckCounts(), sawSyncStep2: false, answers });
+    this.#peers.set(peer, { acks: newAckCounts(), sawSyncStep2: false, answers });
     this.#inbox.add(peer);
+    this.#presence.attach(peer);
     // Our step 1 needs the applied document: until then it is sent when the stored state is
     // applied, while a client's step 1 is already answered from the stored bytes.
     if (this.#content.isApplied) peer.send(encodeSyncStep1(this.#doc));
     else this.#content.applySoon();
-    if (this.awareness.getStates().size > 0) {
-      peer.send(this.#encodeAwarenessStates([...this.awareness.getStates().keys()]));
-    }
+    if (this.#presence.hasStates) peer.send(this.#presence.fullMessage);
   }
 
   /** Removes a peer; its presence is removed for everyone else. Its queued edits still apply. */
   detach(peer: RoomPeer): void {
-    const state = this.#peers.get(peer);
-    if (!state) return;
-    this.#peers.delete(peer);
+    if (!this.#peers.delete(peer)) return;
     this.#inbox.remove(peer);
-    const controlled = controlledIdList(state.controlledClientIds);
-    if (controlled.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, controlled, null);
+    this.#presence.detach(peer);
   }
 
   /** Counts a lease as a holder, and applies the stored state now (a lease reads the document). */
@@ -198,8 +201,7 @@ export class Room extends ObservableV2<RoomEvents> {
     this.#writer.close();
     this.#content.destroy();
     this.#doc.off('update', this.#onDocUpdate);
-    this.awareness.off('update', this.#onAwarenessUpdate);
-    this.awareness.destroy();
+    this.#presence.destroy();
     this.#doc.destroy();
     this.#peers.clear();
     this.#leases.clear();
@@ -232,20 +234,24 @@ export class Room extends ObservableV2<RoomEvents> {
         continue;
       }
       applyUpdates();
-      // The next step 1 after a hold is charged again, and may hold the rest once more.
-      if (message.kind === 'sync-step1') holdMs = this.#answerSyncStep1(peer, state, message.stateVector);
-      else this.#applyControlMessage(peer, message);
+      // The next answer after a hold is charged again, and may hold the rest once more.
+      if (message.kind === 'sync-step1') holdMs = this.#answer(peer, state, () => this.#content.answerSyncStep1(message.stateVector));
+      else if (message.kind === 'query-awareness') holdMs = this.#answer(peer, state, () => ({ replies: [this.#presence.fullMessage] }));
+      else if (!this.#presence.receive(peer, message.update)) refused = true;
     }
     applyUpdates();
     if (state) requestSavedAck(peer, state.acks, this.#writer);
     return refused ? { applied: messages.length, holdMs: 0 } : { applied, holdMs };
   }
 
-  /** Answers a sync step 1 and charges the peer's budget; returns how long to hold the peer. */
-  #answerSyncStep1(peer: RoomPeer, state: PeerState | undefined, stateVector: Map<number, number>): number {
+  /**
+   * Sends the answer to a sync step 1 or a query-awareness (cached either way) and charges the
+   * peer's budget; returns how long to hold the peer.
+   */
+  #answer(peer: RoomPeer, state: PeerState | undefined, answer: () => { replies: Uint8Array[]; onSent?: (() => void) | null }): number {
     // Nobody to answer: a peer that left keeps only its edits.
     if (!peer.isOpen) return 0;
-    const { replies, onSent } = this.#content.answerSyncStep1(stateVector);
+    const { replies, onSent } = answer();
     const last = replies.length - 1;
     replies.forEach((reply, i) => peer.send(reply, i === last && onSent ? onSent : undefined));
     if (!state) return 0;
@@ -282,30 +288,10 @@ export class Room extends ObservableV2<RoomEvents> {
     return false;
   }
 
-  #applyControlMessage(peer: RoomPeer, message: Exclude<ClientMessage, { kind: 'sync-step1' | 'sync-step2' | 'sync-update' }>): void {
-    switch (message.kind) {
-      case 'awareness':
-        try {
-          awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, peer);
-        } catch (error) {
-          this.#logger.warn({ doc: this.name, connId: peer.id, err: error }, 'awareness update failed; closing connection');
-          peer.close(CloseCode.invalidData, 'bad awareness update');
-        }
-        return;
-      case 'query-awareness':
-        peer.send(this.#encodeAwarenessStates([...this.awareness.getStates().keys()]));
-        return;
-    }
-  }
-
   #sendSyncStep1ToAll(): void {
     if (this.#peers.size === 0) return;
     const step1 = encodeSyncStep1(this.#doc);
     for (const peer of this.#peers.keys()) peer.send(step1);
-  }
-
-  #encodeAwarenessStates(clientIds: number[]): Uint8Array {
-    return encodeAwarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, clientIds));
   }
 
   readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
@@ -314,14 +300,5 @@ export class Room extends ObservableV2<RoomEvents> {
     if (from?.source === 'store') return;
     this.#content.changed();
     this.emit('update', [update, from]);
-  };
-
-  readonly #onAwarenessUpdate = (change: AwarenessChange, origin: unknown): void => {
-    const state = this.#peers.get(origin as RoomPeer);
-    if (state) {
-      for (const id of change.added) state.controlledClientIds = addControlledId(state.controlledClientIds, id);
-      for (const id of change.removed) state.controlledClientIds = removeControlledId(state.controlledClientIds, id);
-    }
-    this.emit('awareness', [change, origin]);
   };
 }

@@ -17,7 +17,8 @@
  *
  * Read-only peers: the room refuses their document changes (decided on the decoded message kind,
  * so an overlong varint type cannot slip through) and reports each one here; past the limit the
- * connection is closed with 1008.
+ * connection is closed with 1008. The same goes for awareness entries that touch other
+ * connections' presence (room-awareness.ts).
  *
  * Idle connections add up (10,000 per process is ordinary), so what a peer keeps is kept small:
  * limits, logger and the close callback live in one object shared by every peer of a gateway, and
@@ -31,6 +32,7 @@ import { CloseCode, MessageType, type CloseCodeValue } from '../../shared/protoc
 import { decodeClientMessage, type ClientMessage } from '../protocol/codec.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { RoomPeer } from '../room/room-peer.js';
+import type { AwarenessLimits } from '../room/awareness-guard.js';
 import { InputThrottle, type ThrottleLimits } from '../auth/input-throttle.js';
 import { binaryFrameOf } from './binary-frame.js';
 import type { BudgetedPeer, OutboundBudget } from './outbound-budget.js';
@@ -56,6 +58,10 @@ export interface PeerSettings {
   maxEarlyBytes: number;
   /** Read-only violations tolerated before the connection is closed (1008). */
   maxRefusedWrites: number;
+  /** Awareness state size and id count per connection (the room closes with 1009 / 1008). */
+  awarenessLimits: AwarenessLimits;
+  /** Changes to other connections' presence tolerated before the connection is closed (1008). */
+  maxRefusedAwareness: number;
   throttle: ThrottleLimits;
 }
 
@@ -65,6 +71,10 @@ export interface WebSocketPeerOptions {
   docName: string;
   canWrite: boolean;
   wantsSaveAck: boolean;
+  /** The token's subject; null in open mode. */
+  subject: string | null;
+  /** The token's `name`, shown instead of the client's; null when the token has none. */
+  displayName: string | null;
   settings: PeerSettings;
 }
 
@@ -98,6 +108,8 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   readonly docName: string;
   readonly canWrite: boolean;
   readonly wantsSaveAck: boolean;
+  readonly subject: string | null;
+  readonly displayName: string | null;
   /** Cleared by each keepalive ping, set by any pong or message. */
   isAlive = true;
   readonly #ws: WebSocket;
@@ -106,6 +118,7 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   #early: ClientMessage[] | null = [];
   #earlyBytes = 0;
   #refusedWrites = 0;
+  #refusedAwareness = 0;
   #closing = false;
   #holds = 0;
   readonly #throttle: InputThrottle;
@@ -123,6 +136,8 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     this.docName = options.docName;
     this.canWrite = options.canWrite;
     this.wantsSaveAck = options.wantsSaveAck;
+    this.subject = options.subject;
+    this.displayName = options.displayName;
     this.#throttle = new InputThrottle(options.settings.throttle);
     peerBySocket.set(this.#ws, this);
     this.#ws.on('message', WebSocketPeer.#onSocketMessage);
@@ -156,6 +171,10 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     peer.#clearRateTimer();
     peer.#settings.onClosed(peer);
   };
+
+  get awarenessLimits(): AwarenessLimits {
+    return this.#settings.awarenessLimits;
+  }
 
   get isOpen(): boolean {
     return !this.#closing && this.#ws.readyState === this.#ws.OPEN;
@@ -277,6 +296,14 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     }
   }
 
+  refusedAwareness(count: number): void {
+    this.#refusedAwareness += count;
+    if (this.#refusedAwareness > this.#settings.maxRefusedAwareness) {
+      this.#log('warn', CloseCode.policyViolation, "connection kept changing other connections' presence");
+      this.close(CloseCode.policyViolation, 'presence of others');
+    }
+  }
+
   #onMessage(data: RawData, isBinary: boolean): void {
     this.isAlive = true;
     if (this.#closing) return;
@@ -294,7 +321,7 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
       this.close(refused.closeCode, refused.code);
       return;
     }
-    this.#charge((data as Buffer).length, message.kind === 'awareness' ? this.#isEcho(data as Buffer) ? 'echo' : 'awareness' : 'other');
+    this.#charge((data as Buffer).length, this.#rateKind(message, data as Buffer));
     if (this.#closing) return;
     if (this.#sink) {
       this.#sink.receive(this, message);
@@ -306,6 +333,13 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
       this.#log('warn', CloseCode.tryAgainLater, 'too much sent before the document loaded');
       this.close(CloseCode.tryAgainLater, 'too many early messages');
     }
+  }
+
+  /** Awareness and query-awareness share the awareness rate; echoes of what we sent cost only bytes. */
+  #rateKind(message: ClientMessage, frame: Buffer): 'awareness' | 'echo' | 'other' {
+    if (message.kind === 'query-awareness') return 'awareness';
+    if (message.kind !== 'awareness') return 'other';
+    return this.#isEcho(frame) ? 'echo' : 'awareness';
   }
 
   #rememberAwareness(message: Uint8Array): void {

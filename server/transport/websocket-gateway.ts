@@ -166,6 +166,8 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     maxEarlyMessages: limits.maxEarlyMessages,
     maxEarlyBytes: limits.maxEarlyBytes,
     maxRefusedWrites: limits.maxRefusedWrites,
+    awarenessLimits: { maxStateBytes: limits.maxAwarenessStateBytes, maxIds: limits.maxAwarenessIds },
+    maxRefusedAwareness: limits.maxRefusedAwareness,
     throttle: {
       messagesPerSecond: limits.messagesPerSecond,
       bytesPerSecond: limits.bytesPerSecond,
@@ -176,7 +178,17 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   };
 
   const onConnection = (ws: WebSocket, docName: string, wantsSaveAck: boolean, principal: Principal, granted: Access): void => {
-    const peer = new WebSocketPeer({ ws, id: `c${++connections}`, docName, canWrite: granted === 'write', wantsSaveAck, settings: peerSettings });
+    const peer = new WebSocketPeer({
+      ws,
+      id: `c${++connections}`,
+      docName,
+      canWrite: granted === 'write',
+      wantsSaveAck,
+      // Everyone is "anonymous" in open mode: a subject there would let anyone take over anyone's presence.
+      subject: access.verifier.isOpen ? null : principal.sub,
+      displayName: principal.name,
+      settings: peerSettings,
+    });
     const session: Session = { principal, docName, expiry: null, room: null };
     sessions.set(peer, session);
     if (principal.exp !== null) scheduleExpiry(peer, session, principal.exp * 1000);
