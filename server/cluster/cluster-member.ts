@@ -42,6 +42,8 @@ export interface ClusterMemberOptions {
   inbox?: RemoteInboxLimits;
   /** A sync request unanswered this long (times the attempt) is sent again. Default 500 ms. */
   syncRetryMs?: number;
+  /** Tail heartbeats after a member's last message on a document. Default 200, 1,000, 3,000 ms. */
+  tailDelaysMs?: readonly number[];
 }
 
 export type RoomLoader = (name: string) => Promise<Room>;
@@ -86,7 +88,7 @@ export async function createClusterMember(options: ClusterMemberOptions): Promis
     logger,
     malformed,
     catchUpFromStore: options.catchUpFromStore,
-    tailDelaysMs: TAIL_DELAYS_MS,
+    tailDelaysMs: options.tailDelaysMs ?? TAIL_DELAYS_MS,
     syncRetryMs: options.syncRetryMs ?? 500,
     syncAttempts: SYNC_ATTEMPTS,
   };

@@ -33,6 +33,9 @@ import type { InboxQueue, RemoteInbox } from './remote-inbox.js';
 import type { MalformedLog } from './malformed-log.js';
 import { RemoteAwareness } from './remote-awareness.js';
 import { documentTopic } from './document-topic.js';
+import { SerialTask } from './serial-task.js';
+import { SyncRequests } from './sync-requests.js';
+import { TailHeartbeats } from './tail-heartbeats.js';
 
 export interface ChannelContext {
   id: MemberId;
@@ -66,17 +69,9 @@ export class DocumentChannel {
   #presence: RemoteAwareness | null = null;
   #detachRoom: (() => void) | null = null;
   #closed = false;
-  // Sync requests: one outstanding at a time; more wishes meanwhile make one more afterwards.
-  #nextRequestId = 1;
-  #outstanding: { requestId: number; attempt: number; timer: NodeJS.Timeout } | null = null;
-  #syncWanted = false;
-  // Store catch-ups: one at a time, likewise.
-  #catchingUp = false;
-  #catchUpWanted = false;
-  // Tail heartbeats.
-  #lastPublishAt = 0;
-  #tailStep = 0;
-  #tailTimer: NodeJS.Timeout | null = null;
+  readonly #syncRequests: SyncRequests;
+  readonly #storeCatchUp: SerialTask;
+  readonly #tail: TailHeartbeats;
 
   constructor(name: string, context: ChannelContext) {
     this.name = name;
@@ -88,6 +83,21 @@ export class DocumentChannel {
       onOverflow: () => this.resync({ store: true }),
     });
     this.#queue.pause();
+    this.#storeCatchUp = new SerialTask(
+      async () => {
+        const room = this.#room;
+        if (room && !room.isDestroyed) await context.catchUpFromStore(name, room.doc);
+      },
+      (error) => context.logger.warn({ doc: name, err: error }, 'cluster: catching up from the store failed'),
+    );
+    this.#syncRequests = new SyncRequests({
+      retryMs: context.syncRetryMs,
+      attempts: context.syncAttempts,
+      send: (requestId) => {
+        if (this.#room) this.#publish({ kind: 'sync-request', requestId, stateVector: Y.encodeStateVector(this.#room.doc) });
+      },
+    });
+    this.#tail = new TailHeartbeats(context.tailDelaysMs, () => this.#publish({ kind: 'heartbeat' }, true));
   }
 
   get isSubscribed(): boolean {
@@ -148,7 +158,7 @@ export class DocumentChannel {
   resync({ store }: { store: boolean }): void {
     if (!this.isLive) return;
     this.#requestSync();
-    if (store) void this.#catchUpFromStore();
+    if (store) this.#storeCatchUp.request();
   }
 
   /** After a pub/sub reconnect: subscribe if that had failed, then resynchronise everything. */
@@ -169,8 +179,9 @@ export class DocumentChannel {
     this.#detachRoom?.();
     this.#room = null;
     this.#queue.close();
-    if (this.#outstanding) clearTimeout(this.#outstanding.timer);
-    if (this.#tailTimer) clearTimeout(this.#tailTimer);
+    this.#syncRequests.stop();
+    this.#tail.stop();
+    this.#storeCatchUp.stop();
     this.#context.counter.forget(this.topic);
     this.#context.tracker.forgetTopic(this.topic);
     const unsubscribe = this.#unsubscribe;
@@ -243,7 +254,7 @@ export class DocumentChannel {
         return;
       case 'sync-reply':
         room.doc.transact(() => this.#applyUpdate(room.doc, message, CATCH_UP_ORIGIN), CATCH_UP_ORIGIN);
-        if (this.#outstanding?.requestId === message.requestId) this.#syncAnswered();
+        this.#syncRequests.answered(message.requestId);
         return;
       default:
         return;
@@ -283,58 +294,7 @@ export class DocumentChannel {
   }
 
   #requestSync(): void {
-    if (!this.isLive) return;
-    if (this.#outstanding) {
-      this.#syncWanted = true;
-      return;
-    }
-    this.#sendSyncRequest(1);
-  }
-
-  #sendSyncRequest(attempt: number): void {
-    const room = this.#room;
-    if (!room || this.#closed) return;
-    const requestId = this.#nextRequestId++;
-    this.#publish({ kind: 'sync-request', requestId, stateVector: Y.encodeStateVector(room.doc) });
-    const timer = setTimeout(() => {
-      this.#outstanding = null;
-      // Nobody answered: the request or every reply was lost, or no other member holds the document.
-      if (attempt < this.#context.syncAttempts) this.#sendSyncRequest(attempt + 1);
-      else this.#syncAnswered();
-    }, this.#context.syncRetryMs * attempt);
-    timer.unref();
-    this.#outstanding = { requestId, attempt, timer };
-  }
-
-  #syncAnswered(): void {
-    if (this.#outstanding) clearTimeout(this.#outstanding.timer);
-    this.#outstanding = null;
-    if (this.#syncWanted) {
-      this.#syncWanted = false;
-      this.#sendSyncRequest(1);
-    }
-  }
-
-  async #catchUpFromStore(): Promise<void> {
-    if (this.#catchingUp) {
-      this.#catchUpWanted = true;
-      return;
-    }
-    this.#catchingUp = true;
-    try {
-      do {
-        this.#catchUpWanted = false;
-        const room = this.#room;
-        if (!room || room.isDestroyed) return;
-        try {
-          await this.#context.catchUpFromStore(this.name, room.doc);
-        } catch (error) {
-          this.#context.logger.warn({ doc: this.name, err: error }, 'cluster: catching up from the store failed');
-        }
-      } while (this.#catchUpWanted && this.isLive);
-    } finally {
-      this.#catchingUp = false;
-    }
+    if (this.isLive) this.#syncRequests.request();
   }
 
   #publish(message: Outgoing, isTail = false): void {
@@ -345,30 +305,6 @@ export class DocumentChannel {
       // Redis away: /readyz says so, receivers see the gap, and the reconnect resynchronises.
       this.#context.logger.debug({ doc: this.name, kind: message.kind, err: error }, 'cluster: publish failed');
     });
-    if (isTail) return;
-    this.#lastPublishAt = Date.now();
-    this.#tailStep = 0;
-    this.#scheduleTail(this.#context.tailDelaysMs[0] ?? 0);
+    if (!isTail) this.#tail.noteSent();
   }
-
-  #scheduleTail(delayMs: number): void {
-    if (this.#tailTimer || this.#context.tailDelaysMs.length === 0) return;
-    this.#tailTimer = setTimeout(this.#onTailTimer, Math.max(0, delayMs));
-    this.#tailTimer.unref();
-  }
-
-  readonly #onTailTimer = (): void => {
-    this.#tailTimer = null;
-    if (this.#closed) return;
-    const delays = this.#context.tailDelaysMs;
-    const elapsed = Date.now() - this.#lastPublishAt;
-    const due = delays[this.#tailStep];
-    if (due === undefined) return;
-    // Published again since this timer was set: wait for the new last message's first delay.
-    if (elapsed < due) return this.#scheduleTail(due - elapsed);
-    this.#publish({ kind: 'heartbeat' }, true);
-    this.#tailStep++;
-    const next = delays[this.#tailStep];
-    if (next !== undefined) this.#scheduleTail(next - elapsed);
-  };
 }

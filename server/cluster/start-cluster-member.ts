@@ -25,7 +25,7 @@ export interface StartClusterMemberOptions {
   /** Use this PubSub instead of connecting to config.cluster.redisUrl; closed with the member. */
   pubsub?: PubSub;
   /** Heartbeat, timeout and inbox settings (defaults: cluster-member.ts). */
-  tuning?: Pick<ClusterMemberOptions, 'heartbeatMs' | 'memberTimeoutMs' | 'inbox' | 'syncRetryMs'>;
+  tuning?: Pick<ClusterMemberOptions, 'heartbeatMs' | 'memberTimeoutMs' | 'inbox' | 'syncRetryMs' | 'tailDelaysMs'>;
 }
 
 export interface ClusterWiring {
