@@ -21,14 +21,20 @@ import { attachWebSocketGateway, type WebSocketGateway } from './transport/webso
 import { createHttpApp } from './http/app.js';
 import { createReadinessProbe, type ReadinessCheck } from './http/readiness.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
-import { RevocationList } from './auth/revocation-list.js';
+import { RevocationList, type Revocation } from './auth/revocation-list.js';
 import { hostAllowlist } from './auth/request-identity.js';
 import type { AccessChecker } from './auth/upgrade-authorizer.js';
+import type { PubSub } from './pubsub/pubsub.js';
+import { startClusterMember, type ClusterWiring, type StartClusterMemberOptions } from './cluster/start-cluster-member.js';
 
 export interface StartOptions {
   logger?: Logger;
   /** Use this store instead of opening LevelDB in config.dataDir (the caller closes it). */
   store?: DocumentStore;
+  /** Cluster fan-out over this PubSub instead of Redis at config.cluster.redisUrl (tests: memory or lossy). */
+  pubsub?: PubSub;
+  /** Cluster heartbeat/timeout/inbox settings (tests). */
+  clusterTuning?: StartClusterMemberOptions['tuning'];
 }
 
 export interface RunningServer {
@@ -38,6 +44,8 @@ export interface RunningServer {
   readonly registry: DocumentRegistry;
   readonly gateway: WebSocketGateway;
   readonly logger: Logger;
+  /** Cluster membership, or null for a single process. */
+  readonly cluster: ClusterWiring | null;
   /** Idempotent graceful stop; rejects if some writes could not be flushed. */
   close(): Promise<void>;
 }
@@ -64,12 +72,26 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     store = await createLeveldbStore({ directory: config.dataDir, fsync: config.fsync, logger });
   }
   const ownsStore = !options.store;
-  const registry = new DocumentRegistry({
-    loadRoom: createRoomLoader({ store, logger, compaction: config.compaction }),
-    logger,
-  });
+  let cluster: ClusterWiring | null;
+  try {
+    cluster = await startClusterMember({
+      config,
+      store,
+      logger,
+      revocations: access.revocations,
+      ...(options.pubsub ? { pubsub: options.pubsub } : {}),
+      ...(options.clusterTuning ? { tuning: options.clusterTuning } : {}),
+    });
+  } catch (error) {
+    if (ownsStore) await store.close();
+    throw error;
+  }
+  const loadRoom = createRoomLoader({ store, logger, compaction: config.compaction });
+  const registry = new DocumentRegistry({ loadRoom: cluster ? cluster.wrapLoader(loadRoom) : loadRoom, logger });
+  cluster?.attach(registry);
   let ready = false;
   const readinessChecks: ReadinessCheck[] = [];
+  if (cluster) readinessChecks.push(cluster.readinessCheck);
   const app = createHttpApp({
     store,
     logger,
@@ -78,6 +100,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     allowedHosts: hostAllowlist(config.allowedHosts, access.verifier.isOpen),
     readiness: createReadinessProbe({ isStarted: () => ready, checks: readinessChecks }),
     peekLoadedDocument: (name) => registry.peekLoaded(name)?.doc ?? null,
+    ...(cluster ? { publishRevocation: (revocation: Revocation) => cluster.publishRevocation(revocation) } : {}),
   });
   const httpServer: HttpServer | HttpsServer = tls ? createHttpsServer(tls, app) : createServer(app);
   const gateway = attachWebSocketGateway({ httpServer, registry, config, logger, access });
@@ -106,6 +129,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await gateway.closeAll(CloseCode.serviceRestart, 'server restarting', SOCKET_CLOSE_GRACE_MS);
       httpServer.closeAllConnections();
       await httpClosed;
+      // After the flush: documents stay shared until their last write, then we leave.
+      await cluster?.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: leaving the cluster failed'));
       if (ownsStore) await store.close();
       logger.info('tandem stopped');
       if (flushError) throw flushError instanceof Error ? flushError : new Error('flushing documents failed', { cause: flushError });
@@ -113,7 +138,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     return closing;
   };
 
-  return { url, port, registry, gateway, logger, close };
+  return { url, port, registry, gateway, logger, cluster, close };
 }
 
 function listen(server: HttpServer | HttpsServer, port: number, host: string): Promise<void> {

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type * as Y from 'yjs';
 import type { DocumentStore } from '../persistence/document-store.js';
 import { documentAccess, type AccessChecker } from '../auth/upgrade-authorizer.js';
+import type { Revocation } from '../auth/revocation-list.js';
 import { createAdminRouter } from './admin-routes.js';
 import { createAuthenticateRequest, createRequireAdmin, createRequireDocAccess, principalOf } from './auth-middleware.js';
 import { createDocumentExportRouter } from './document-export.js';
@@ -36,6 +37,8 @@ export interface HttpAppOptions {
   allowedHosts: readonly string[] | null;
   /** The live Y.Doc of a loaded document, for exports; without it exports read the store only. */
   peekLoadedDocument?: (name: string) => Y.Doc | null;
+  /** In a cluster: hands a revocation to the other members (admin-routes.ts). */
+  publishRevocation?: (revocation: Revocation) => Promise<void>;
 }
 
 export function createHttpApp(options: HttpAppOptions): express.Express {
@@ -67,7 +70,11 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     '/api/admin',
     createAuthenticateRequest(options.access, { headerOnly: true }),
     createRequireAdmin(options.access),
-    createAdminRouter({ revocations: options.access.revocations, logger: options.logger }),
+    createAdminRouter({
+      revocations: options.access.revocations,
+      logger: options.logger,
+      ...(options.publishRevocation ? { publishRevocation: options.publishRevocation } : {}),
+    }),
   );
   app.use('/api', createAuthenticateRequest(options.access));
   // Before any route under /api/docs/:name, so routes added later are covered too.
