@@ -99,15 +99,15 @@ class LeveldbStore implements DocumentStore {
     });
   }
 
-  async appendUpdates(name: string, updates: Uint8Array[], stats: DocumentStats | null): Promise<void> {
-    if (updates.length === 0) return;
-    const bytes = updates.reduce((sum, update) => sum + update.length, 0);
-    await this.#withCounter(name, (counter) => {
+  appendUpdates(name: string, updates: Uint8Array[], stats: DocumentStats | null): Promise<void> {
+    if (updates.length === 0) return Promise.resolve();
+    // The hot path: no await before the write is queued (see #withCounter).
+    return this.#withCounter(name, (counter) => {
       const first = counter.last + 1;
       counter.last += updates.length;
       const ops: LeveldbWriteOp[] = updates.map((update, i) => ({ type: 'put', key: logKey(name, first + i), value: update }));
       if (stats) ops.push(this.#metaPut(name, stats, counter.last));
-      return this.#submit(name, counter, ops, bytes);
+      return this.#submit(name, counter, ops, updates.reduce((bytes, update) => bytes + update.length, 0));
     });
   }
 
@@ -175,14 +175,14 @@ class LeveldbStore implements DocumentStore {
    * returning, so positions reach the group committer in order and the counter cannot be
    * dropped (MAX_IDLE_COUNTERS) between reading and using it.
    */
-  async #withCounter<T>(name: string, use: (counter: Counter) => Promise<T>): Promise<T> {
-    for (;;) {
-      const counter = this.#counters.get(name);
-      if (counter) return use(counter);
-      await this.#mutex.run(`counter\u0000${name}`, async () => {
+  #withCounter<T>(name: string, use: (counter: Counter) => Promise<T>): Promise<T> {
+    const counter = this.#counters.get(name);
+    if (counter) return use(counter);
+    return this.#mutex
+      .run(`counter\u0000${name}`, async () => {
         if (!this.#counters.has(name)) this.#counters.set(name, { last: await this.#highestPosition(name), inFlight: 0 });
-      });
-    }
+      })
+      .then(() => this.#withCounter(name, use));
   }
 
   async #highestPosition(name: string): Promise<number> {
@@ -192,15 +192,13 @@ class LeveldbStore implements DocumentStore {
     return highest;
   }
 
-  /** Synchronously queues the write (see #withCounter), then waits for it. */
-  async #submit(name: string, counter: Counter, ops: LeveldbWriteOp[], bytes: number): Promise<void> {
+  /** Queues the write at once (see #withCounter); resolves when it is written. */
+  #submit(name: string, counter: Counter, ops: LeveldbWriteOp[], bytes: number): Promise<void> {
     counter.inFlight++;
-    try {
-      await this.#commits.submit(ops, bytes);
-    } finally {
+    return this.#commits.submit(ops, bytes).finally(() => {
       counter.inFlight--;
       if (counter.inFlight === 0 && this.#counters.size > MAX_IDLE_COUNTERS) this.#counters.delete(name);
-    }
+    });
   }
 
   #metaPut(name: string, stats: DocumentStats, lastSeq: number): LeveldbWriteOp {
