@@ -36,8 +36,11 @@ describe('PostgreSQL schema migration', () => {
         env,
         timeout: 60_000,
       });
-    const results = await Promise.all([migrate(), migrate(), migrate(), migrate()]);
-    const outputs = results.map((result) => result.stdout.trim()).sort();
+    // allSettled: a failing process must not leave the others creating the schema after disposal.
+    const settled = await Promise.allSettled([migrate(), migrate(), migrate(), migrate()]);
+    const failures = settled.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
+    expect(failures).toEqual([]);
+    const outputs = settled.map((result) => (result.status === 'fulfilled' ? result.value.stdout.trim() : '')).sort();
     expect(outputs.filter((line) => line.includes(`migrated from version 0 to ${SCHEMA_VERSION}`))).toHaveLength(1);
     expect(outputs.filter((line) => line.includes('is up to date'))).toHaveLength(3);
     pool = openPool(testSchema.url);
