@@ -3,8 +3,9 @@
  * `tandem` command line: `tandem serve [options]` runs the server until SIGTERM/SIGINT, then stops
  * gracefully (every pending write flushed) and exits 0, or 1 if writes could not be flushed; a
  * second signal does not interrupt that, a third exits at once (see shutdown-signals.ts).
- * `tandem token` mints a token, `tandem revoke` revokes tokens on a running server and `tandem
- * repair` builds a repaired copy of a damaged data folder.
+ * `tandem token` mints a token, `tandem revoke` revokes tokens on a running server, `tandem
+ * repair` builds a repaired copy of a damaged data folder and `tandem migrate` creates or
+ * migrates the PostgreSQL schema.
  *
  * The `node` flag on the first line caps V8's young generation at 4 MB per semi-space (16 MB by
  * default). A burst of connections grows it to the cap and it is not given back, so with the
@@ -17,6 +18,7 @@ import { ConfigError, parseServeConfig, renderServeHelp } from './config.js';
 import { REVOKE_USAGE, runRevokeCommand, runTokenCommand, TOKEN_USAGE } from './auth/auth-commands.js';
 import { StoreFolderError } from './persistence/leveldb-folder-check.js';
 import { REPAIR_USAGE, runRepairCommand } from './persistence/repair-command.js';
+import { MIGRATE_USAGE, runMigrateCommand } from './persistence/migrate-command.js';
 import { startServer } from './main.js';
 import { handleShutdownSignals } from './shutdown-signals.js';
 
@@ -27,6 +29,7 @@ Commands:
   token     mint a token signed with TANDEM_AUTH_SECRET (tandem token --help)
   revoke    revoke a subject's or a document's tokens on a running server (tandem revoke --help)
   repair    build a repaired copy of a damaged data folder (tandem repair --help)
+  migrate   create or migrate the PostgreSQL schema (tandem migrate --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -51,6 +54,14 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     process.stdout.write(`${await runRepairCommand(rest)}\n`);
+    return 0;
+  }
+  if (command === 'migrate') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(MIGRATE_USAGE);
+      return 0;
+    }
+    process.stdout.write(`${await runMigrateCommand(rest, process.env)}\n`);
     return 0;
   }
   process.stderr.write(`tandem: unknown command '${command}'\n\n${USAGE}`);

@@ -30,8 +30,7 @@ async function appendLines(store: DocumentStore, name: string, lines: number, li
   doc.on('update', (update: Uint8Array) => updates.push(update));
   const text = doc.getText('t');
   for (let i = 0; i < lines; i++) text.insert(text.length, `${name} ${i} ${line}\n`);
-  const { lastSeq } = await store.load(name);
-  for (const [i, update] of updates.entries()) await store.appendUpdates(name, lastSeq + i + 1, [update], null);
+  for (const update of updates) await store.appendUpdates(name, [update], null);
   return text.toString();
 }
 

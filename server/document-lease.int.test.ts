@@ -99,13 +99,13 @@ describe('document leases', () => {
     pool.destroyAll();
     await waitFor(() => gated!.waitingCompactions === 1, { message: 'unload under way' });
     // (storedText above loads through the store too: count from here.)
-    const loadsBefore = gated!.loads.get('racing');
+    const loadsBefore = gated!.roomLoads('racing');
     const lease = await server.server.registry.open('racing');
     gated!.open();
     // The unload saw the lease after its flush and kept the room: same load, content intact.
     await waitFor(() => gated!.waitingCompactions === 0, { message: 'flush done' });
     expect(server.server.registry.size).toBe(1);
-    expect(gated!.loads.get('racing')).toBe(loadsBefore);
+    expect(gated!.roomLoads('racing')).toBe(loadsBefore);
     expect(lease.doc.getText('t').toString()).toBe('before ');
     lease.transact((doc) => doc.getText('t').insert(7, 'and after'));
     await lease.whenSaved();
@@ -132,7 +132,7 @@ describe('document leases', () => {
     expect(client.doc.getText('t').toString()).toBe('from the lease');
     await waitFor(() => gated!.waitingCompactions === 0, { message: 'flush done' });
     expect(server.server.registry.size).toBe(1);
-    expect(gated!.loads.get('handover')).toBe(1);
+    expect(gated!.roomLoads('handover')).toBe(1);
     // The client edits the very room the lease left behind.
     client.doc.getText('t').insert(0, '+');
     await waitFor(async () => (await storedText(gated!.store, 'handover')) === '+from the lease', { message: 'client edit stored' });
@@ -144,7 +144,7 @@ describe('document leases', () => {
     const unloaded: string[] = [];
     server.server.registry.on('unloaded', (name) => unloaded.push(name));
     const leases = await Promise.all(Array.from({ length: 20 }, () => server.server.registry.open('crowd')));
-    expect(gated!.loads.get('crowd')).toBe(1);
+    expect(gated!.roomLoads('crowd')).toBe(1);
     expect(new Set(leases.map((lease) => lease.doc)).size).toBe(1);
     leases.forEach((lease, i) => lease.transact((doc) => doc.getArray('a').push([i])));
     for (const lease of leases.slice(0, 19)) lease.release();

@@ -1,11 +1,11 @@
 /**
- * Wires one Tandem server process: LevelDB store → room registry → WebSocket gateway + HTTP app.
+ * Wires one Tandem server process: document store → room registry → WebSocket gateway + HTTP app.
  * Shutdown order matters for data: stop accepting, flush every document, then close sockets and
  * the store, so a normal stop never loses the tail of an editing burst.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -13,7 +13,7 @@ import { CloseCode } from '../shared/protocol.js';
 import type { ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { findPackageRoot } from './package-root.js';
-import { createLeveldbStore } from './persistence/leveldb-store.js';
+import { openDocumentStore } from './persistence/open-document-store.js';
 import type { DocumentStore } from './persistence/document-store.js';
 import { DocumentRegistry } from './room/document-registry.js';
 import { createRoomLoader } from './room/load-room.js';
@@ -29,7 +29,7 @@ import { startClusterMember, type ClusterWiring, type StartClusterMemberOptions 
 
 export interface StartOptions {
   logger?: Logger;
-  /** Use this store instead of opening LevelDB in config.dataDir (the caller closes it). */
+  /** Use this store instead of opening the configured one (the caller closes it). */
   store?: DocumentStore;
   /** Cluster fan-out over this PubSub instead of Redis at config.cluster.redisUrl (tests: memory or lossy). */
   pubsub?: PubSub;
@@ -66,11 +66,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       'auth is disabled (no TANDEM_AUTH_SECRET, public key or JWKS URL): anyone who can reach this server can read and write every document',
     );
   }
-  let store = options.store;
-  if (!store) {
-    await mkdir(config.dataDir, { recursive: true });
-    store = await createLeveldbStore({ directory: config.dataDir, fsync: config.fsync, logger });
-  }
+  const store = options.store ?? (await openDocumentStore(config, logger));
   const ownsStore = !options.store;
   let cluster: ClusterWiring | null;
   try {

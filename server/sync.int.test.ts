@@ -80,7 +80,9 @@ describe('sync relay', () => {
         },
         appendUpdates: store.appendUpdates.bind(store),
         compact: store.compact.bind(store),
+        delete: store.delete.bind(store),
         list: store.list.bind(store),
+        ping: store.ping.bind(store),
         close: store.close.bind(store),
       }),
     });

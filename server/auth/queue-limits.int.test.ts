@@ -76,7 +76,9 @@ describe('pre-auth and pre-load queues', () => {
       },
       appendUpdates: (...args) => inner.appendUpdates(...args),
       compact: (...args) => inner.compact(...args),
+      delete: (name) => inner.delete(name),
       list: () => inner.list(),
+      ping: () => inner.ping(),
       close: () => inner.close(),
     });
     server = await startTestServer(['--max-early-messages', '5'], { TANDEM_AUTH_SECRET: SECRET }, { wrapStore: slowLoads });

@@ -1,17 +1,30 @@
 /**
  * The storage contract rooms rely on. A document is a compacted snapshot plus an append-only log
  * of the updates Yjs produced since; every method resolves only once the data is durably written
- * (or rejects: a store never swallows a write error). LevelDB implements it today; a shared
- * PostgreSQL store implements the same contract for scale-out.
+ * (or rejects: a store never swallows a write error). LevelDB (one process) and PostgreSQL
+ * (several processes) implement it.
+ *
+ * Several writers may hold one document at once (cluster members, or two rooms racing in tests),
+ * so the store, not the caller, numbers log entries, and compaction is a compare-and-set: it
+ * names exactly the log entries it merged (the cursor of the load it merged) and succeeds only
+ * if nobody compacted since that load. An entry another writer appended meanwhile is never
+ * deleted; a compaction that lost the race changes nothing and reports false.
  */
+
+/** What one load saw: the snapshot's generation and the positions of the log entries returned. */
+export interface StoreCursor {
+  /** Bumped by each successful compaction (and by delete); 0 for a document never compacted. */
+  snapshotGeneration: number;
+  /** Store-assigned positions of `log`'s entries, in the same order (ascending). */
+  positions: number[];
+}
 
 export interface StoredDocument {
   /** Merged state at the last compaction, or null for a document never compacted. */
   snapshot: Uint8Array | null;
-  /** Updates appended since the snapshot, oldest first. */
+  /** Updates appended since the snapshot, in position order. Yjs applies them in any order. */
   log: Uint8Array[];
-  /** Highest log sequence number in use (0 when the document has never been written). */
-  lastSeq: number;
+  cursor: StoreCursor;
 }
 
 export interface DocumentStats {
@@ -28,16 +41,25 @@ export interface DocumentInfo extends DocumentStats {
 export interface DocumentStore {
   load(name: string): Promise<StoredDocument>;
   /**
-   * Appends updates with sequence numbers `firstSeq`, `firstSeq + 1`, … in one atomic write;
-   * `stats` null leaves the listed size and time as they were (they are refreshed at most every
-   * second, and always on compaction).
+   * Appends updates in one atomic write, at positions the store assigns (ascending, never
+   * reused for the document); `stats` null leaves the listed size and time as they were.
    */
-  appendUpdates(name: string, firstSeq: number, updates: Uint8Array[], stats: DocumentStats | null): Promise<void>;
+  appendUpdates(name: string, updates: Uint8Array[], stats: DocumentStats | null): Promise<void>;
   /**
-   * Atomically replaces the snapshot; from then on, load no longer returns the log entries up to
-   * and including `throughSeq`, and the store deletes them (not necessarily in the same write).
+   * Replaces the snapshot with `snapshot` (which must hold the loaded snapshot and every entry
+   * `cursor` lists) and deletes exactly the log entries `cursor` lists, atomically, if the
+   * snapshot generation is still `cursor.snapshotGeneration`. Resolves false, changing nothing,
+   * when another writer compacted (or deleted the document) first: load again and retry.
    */
-  compact(name: string, snapshot: Uint8Array, throughSeq: number, stats: DocumentStats): Promise<void>;
+  compact(name: string, snapshot: Uint8Array, cursor: StoreCursor, stats: DocumentStats): Promise<boolean>;
+  /**
+   * Removes the document's content and listing, and bumps its generation so that a compaction
+   * from a load before the delete fails. Closing rooms that hold it is the caller's job.
+   */
+  delete(name: string): Promise<void>;
   list(): Promise<DocumentInfo[]>;
+  /** Resolves when the store can serve (for readiness); rejects otherwise. */
+  ping(): Promise<void>;
+  /** Idempotent; waits for writes in flight. */
   close(): Promise<void>;
 }

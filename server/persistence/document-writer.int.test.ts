@@ -27,17 +27,23 @@ describe('DocumentWriter', () => {
       }),
     );
 
-  function writerFor(doc: Y.Doc, name = 'doc', maxLogEntries = 1_000): DocumentWriter {
+  const CATCH_UP = { source: 'catch-up' };
+
+  function writerFor(doc: Y.Doc, name = 'doc', maxLogEntries = 1_000, from: DocumentStore = store): DocumentWriter {
     const writer = new DocumentWriter({
       name,
-      store,
+      store: from,
       logger: logger(),
       compaction: { maxLogEntries, maxLogBytes: 1 << 30 },
       encodeSnapshot: () => Y.encodeStateAsUpdate(doc),
-      initial: { lastSeq: 0, logEntries: 0, logBytes: 0, snapshotBytes: 0 },
+      catchUp: (updates) => doc.transact(() => updates.forEach((update) => Y.applyUpdate(doc, update)), CATCH_UP),
+      initial: { snapshotGeneration: 0, logEntries: 0, logBytes: 0, snapshotBytes: 0 },
       retryDelayMs: { initial: 5, max: 20 },
     });
-    doc.on('update', (update: Uint8Array) => writer.enqueue(update));
+    // As room-store.ts does: what came from the store is not stored again.
+    doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin !== CATCH_UP) writer.enqueue(update);
+    });
     return writer;
   }
 
@@ -122,5 +128,60 @@ describe('DocumentWriter', () => {
     expect(after.log).toHaveLength(0);
     expect(await reload()).toBe(doc.getText('t').toString());
     expect(writer.logEntries).toBe(0);
+  });
+
+  it('a compaction merges what another writer stored into the live document, and keeps what it appended meanwhile', async () => {
+    const mine = new Y.Doc();
+    const theirs = new Y.Doc();
+    const writer = writerFor(mine, 'shared');
+    const other = writerFor(theirs, 'shared');
+    mine.getMap('m').set('mine', 1);
+    theirs.getMap('m').set('theirs', 1);
+    await Promise.all([writer.whenDurable(), other.whenDurable()]);
+    await writer.flush();
+    expect(mine.getMap('m').toJSON()).toEqual({ mine: 1, theirs: 1 });
+    theirs.getMap('m').set('later', 1);
+    await other.whenDurable();
+    const stored = await store.load('shared');
+    expect(stored.log).toHaveLength(1); // theirs, appended after the compaction
+    const replayed = new Y.Doc();
+    Y.applyUpdate(replayed, stored.snapshot!);
+    Y.applyUpdate(replayed, stored.log[0]!);
+    expect(replayed.getMap('m').toJSON()).toEqual({ mine: 1, theirs: 1, later: 1 });
+  });
+
+  it('retries a compaction another writer beat, from a fresh load, and acknowledges only once it is stored', async () => {
+    const theirs = new Y.Doc();
+    const other = writerFor(theirs, 'raced');
+    let compactions = 0;
+    // The first compaction of `writer` is overtaken: the other writer compacts between its load and its compaction.
+    const overtaken: DocumentStore = {
+      ...store,
+      load: (name) => store.load(name),
+      appendUpdates: (name, updates, stats) => store.appendUpdates(name, updates, stats),
+      delete: (name) => store.delete(name),
+      list: () => store.list(),
+      ping: () => store.ping(),
+      close: () => store.close(),
+      async compact(name, snapshot, cursor, stats) {
+        if (compactions++ === 0) {
+          theirs.getMap('m').set('theirs', 1);
+          await other.flush();
+        }
+        return store.compact(name, snapshot, cursor, stats);
+      },
+    };
+    const mine = new Y.Doc();
+    const writer = writerFor(mine, 'raced', 1_000, overtaken);
+    mine.getMap('m').set('mine', 1);
+    await writer.flush();
+    expect(compactions).toBe(2);
+    expect(writer.hasUnsavedChanges).toBe(false);
+    expect(mine.getMap('m').toJSON()).toEqual({ mine: 1, theirs: 1 });
+    const stored = await store.load('raced');
+    expect(stored.log).toHaveLength(0);
+    const replayed = new Y.Doc();
+    Y.applyUpdate(replayed, stored.snapshot!);
+    expect(replayed.getMap('m').toJSON()).toEqual({ mine: 1, theirs: 1 });
   });
 });

@@ -13,6 +13,12 @@
  * document, which holds everything ever acknowledged. A failed write may have damaged the
  * store's recent writes (a torn LevelDB log record cost everything written after it), so
  * nothing more is acknowledged until the whole acknowledged state has been stored again.
+ *
+ * Other writers may hold the same document (cluster members), so a compaction first loads what
+ * the store holds, hands what the live document may lack to `catchUp` (content other writers
+ * stored), encodes the live document (now a superset of the store) and compacts with the load's
+ * cursor: the store deletes exactly the entries that load saw. When another writer compacted
+ * first, the store refuses; the compaction is retried from a fresh load.
  */
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
@@ -32,8 +38,15 @@ export interface DocumentWriterOptions {
   compaction: CompactionPolicy;
   /** Encodes the document's full current state, for compaction; it must include every update enqueued so far. */
   encodeSnapshot: () => Uint8Array;
+  /**
+   * Applies stored updates to the live document, before a compaction encodes it: content other
+   * writers stored that this document may lack (already-known content is a no-op for Yjs).
+   */
+  catchUp: (updates: Uint8Array[]) => void;
+  /** Called after each successful compaction. */
+  onCompacted?: () => void;
   /** What the store held at load time. */
-  initial: { lastSeq: number; logEntries: number; logBytes: number; snapshotBytes: number };
+  initial: { snapshotGeneration: number; logEntries: number; logBytes: number; snapshotBytes: number };
   retryDelayMs?: { initial: number; max: number };
 }
 
@@ -43,6 +56,8 @@ const MAX_BYTES_PER_WRITE = 8 * 1024 * 1024;
 
 const STATS_INTERVAL_MS = 1_000;
 const MAX_UNMERGED_ENTRIES = 4;
+/** Compactions lost to another writer that are retried at once; later ones back off. */
+const IMMEDIATE_COMPACTION_RETRIES = 2;
 
 type DurableCallback = () => void;
 
@@ -52,7 +67,9 @@ export class DocumentWriter {
   #enqueued = 0;
   #durable = 0;
   #waiters: { generation: number; callback: DurableCallback }[] = [];
-  #lastSeq: number;
+  /** The newest snapshot generation this document is known to hold (loaded or written by us). */
+  #knownGeneration: number;
+  #lostCompactions = 0;
   #logEntries: number;
   #logBytes: number;
   #snapshotBytes: number;
@@ -66,7 +83,7 @@ export class DocumentWriter {
 
   constructor(options: DocumentWriterOptions) {
     this.#options = options;
-    this.#lastSeq = options.initial.lastSeq;
+    this.#knownGeneration = options.initial.snapshotGeneration;
     this.#logEntries = options.initial.logEntries;
     this.#logBytes = options.initial.logBytes;
     this.#snapshotBytes = options.initial.snapshotBytes;
@@ -151,9 +168,8 @@ export class DocumentWriter {
     // flood does not fill the log (and trigger compactions) with thousands of tiny entries.
     const entries = updates.length <= MAX_UNMERGED_ENTRIES ? updates : [Y.mergeUpdates(updates)];
     const bytes = entries.reduce((sum, entry) => sum + entry.length, 0);
-    const seq = this.#lastSeq + 1;
     try {
-      await this.#options.store.appendUpdates(this.#options.name, seq, entries, this.#statsToRecord(bytes));
+      await this.#options.store.appendUpdates(this.#options.name, entries, this.#statsToRecord(bytes));
     } catch (error) {
       // Put the batch back in front, in order, and retry: nothing in it is acknowledged.
       this.#pending.unshift(...batch);
@@ -161,7 +177,6 @@ export class DocumentWriter {
       return;
     }
     this.#failures = 0;
-    this.#lastSeq = seq + entries.length - 1;
     this.#logEntries += entries.length;
     this.#logBytes += bytes;
     this.#markDurable(lastGeneration);
@@ -189,32 +204,63 @@ export class DocumentWriter {
   }
 
   async #compact(): Promise<void> {
-    const throughSeq = this.#lastSeq;
-    // The snapshot holds everything enqueued so far (updates are enqueued after they are
-    // applied to the document), so the pending updates are covered by it.
-    const snapshot = this.#options.encodeSnapshot();
-    const covered = this.#pending.splice(0);
-    const coveredGeneration = this.#enqueued;
+    const { name, store } = this.#options;
+    let covered: { update: Uint8Array; generation: number }[] = [];
+    let compacted: boolean;
+    let snapshotBytes = 0;
+    let coveredGeneration = 0;
     try {
-      await this.#options.store.compact(this.#options.name, snapshot, throughSeq, {
-        bytes: snapshot.length,
-        updatedAt: Date.now(),
-      });
+      const stored = await store.load(name);
+      // A snapshot of a generation we hold is one we loaded or wrote: skip decoding it again.
+      const missing = stored.snapshot && stored.cursor.snapshotGeneration !== this.#knownGeneration ? [stored.snapshot, ...stored.log] : stored.log;
+      if (missing.length > 0) this.#options.catchUp(missing);
+      // The snapshot holds everything enqueued so far (updates are enqueued after they are
+      // applied to the document), so the pending updates are covered by it.
+      const snapshot = this.#options.encodeSnapshot();
+      snapshotBytes = snapshot.length;
+      covered = this.#pending.splice(0);
+      coveredGeneration = this.#enqueued;
+      compacted = await store.compact(name, snapshot, stored.cursor, { bytes: snapshot.length, updatedAt: Date.now() });
+      if (compacted) this.#knownGeneration = stored.cursor.snapshotGeneration + 1;
     } catch (error) {
       this.#pending.unshift(...covered);
       this.#scheduleRetry(error, 'compact');
       return;
     }
     this.#failures = 0;
+    if (!compacted) {
+      this.#pending.unshift(...covered);
+      this.#retryLostCompaction();
+      return;
+    }
+    this.#lostCompactions = 0;
     this.#compactionWanted = false;
-    this.#snapshotBytes = snapshot.length;
-    // Writes are serialised, so no log entry after `throughSeq` exists: the log is now empty.
+    this.#snapshotBytes = snapshotBytes;
+    // What this writer appended is in the snapshot now (its writes are serialised, so all of
+    // them were in the load); entries other writers appended since are theirs to count.
     this.#logEntries = 0;
     this.#logBytes = 0;
     this.#markDurable(coveredGeneration);
+    this.#options.onCompacted?.();
     const waiting = this.#afterCompaction;
     this.#afterCompaction = [];
     for (const resolve of waiting) resolve();
+  }
+
+  /**
+   * Another writer compacted between our load and our compaction: nothing was written. Retry
+   * from a fresh load (which now starts from their snapshot), at once the first times, then
+   * backing off, so two writers cannot keep each other busy.
+   */
+  #retryLostCompaction(): void {
+    this.#lostCompactions++;
+    this.#options.logger.debug({ doc: this.#options.name, lost: this.#lostCompactions }, 'another writer compacted first; compacting again');
+    if (this.#lostCompactions <= IMMEDIATE_COMPACTION_RETRIES || this.#closed) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      this.#pump();
+    }, this.#backoff(this.#lostCompactions - IMMEDIATE_COMPACTION_RETRIES));
+    this.#retryTimer.unref();
   }
 
   #logExceedsPolicy(): boolean {
@@ -234,8 +280,7 @@ export class DocumentWriter {
     this.#failures++;
     // The retry stores the full snapshot (see the header), which also covers the failed batch.
     this.#compactionWanted = true;
-    const { initial, max } = this.#options.retryDelayMs ?? { initial: 100, max: 5_000 };
-    const delay = Math.min(max, initial * 2 ** (this.#failures - 1));
+    const delay = this.#backoff(this.#failures);
     this.#options.logger.error(
       { doc: this.#options.name, err: error, operation, attempt: this.#failures, retryInMs: delay },
       'store write failed; document kept in memory, will retry',
@@ -246,5 +291,10 @@ export class DocumentWriter {
       this.#pump();
     }, delay);
     this.#retryTimer.unref();
+  }
+
+  #backoff(attempt: number): number {
+    const { initial, max } = this.#options.retryDelayMs ?? { initial: 100, max: 5_000 };
+    return Math.min(max, initial * 2 ** (attempt - 1));
   }
 }

@@ -37,6 +37,13 @@ export interface LeveldbRange {
   limit?: number;
 }
 
+/** Reads from one point-in-time view of the database (see LeveldbHandle.consistentRead). */
+export interface LeveldbReader {
+  getMany(keys: string[]): Promise<(Bytes | undefined)[]>;
+  iterator(range: LeveldbRange): AsyncIterable<[string, Bytes]>;
+  keys(range: LeveldbRange): AsyncIterable<string>;
+}
+
 export interface LeveldbHandleOptions {
   directory: string;
   logger: Logger;
@@ -86,6 +93,26 @@ export class LeveldbHandle {
   async *iterator(range: LeveldbRange): AsyncGenerator<[string, Bytes]> {
     const db = await this.#ready();
     yield* db.iterator(range);
+  }
+
+  /**
+   * Runs `read` against a LevelDB snapshot: every read inside sees the database as it was when
+   * the snapshot was taken, whatever is written meanwhile (a load must not see half of a
+   * compaction that lands between reading the snapshot key and iterating the log).
+   */
+  consistentRead<T>(read: (reader: LeveldbReader) => Promise<T>): Promise<T> {
+    return this.#read(async (db) => {
+      const snapshot = db.snapshot();
+      try {
+        return await read({
+          getMany: (keys) => db.getMany(keys, { snapshot }),
+          iterator: (range) => db.iterator({ ...range, snapshot }),
+          keys: (range) => db.keys({ ...range, snapshot }),
+        });
+      } finally {
+        await snapshot.close();
+      }
+    });
   }
 
   batch(ops: LeveldbWriteOp[], options: { sync: boolean }): Promise<void> {

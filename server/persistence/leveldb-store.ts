@@ -1,20 +1,28 @@
 /**
- * DocumentStore on LevelDB (package `level`). Four key spaces: snapshots (name → snapshot),
- * the log (name NUL seq → update), meta (name → JSON stats) and the compaction point (name → the
- * last seq folded into the snapshot). Names never contain NUL (see shared/doc-name.ts), so one
- * document's log range never overlaps another's. Writes from all documents are group-committed
- * (see group-commit.ts).
+ * DocumentStore on LevelDB (package `level`). Five key spaces: snapshots (name → snapshot), the
+ * log (name NUL position → update), meta (name → JSON stats), the compaction point (name → the
+ * highest position folded into the snapshot) and the generation (name → compactions and deletes
+ * so far; absent = 0, as in folders written before it existed). Names never contain NUL (see
+ * shared/doc-name.ts), so one document's log range never overlaps another's. Writes from all
+ * documents are group-committed (see group-commit.ts).
  *
- * Loading reads the log from just after the compaction point. That makes a compaction's
- * snapshot, compaction point and stats one small atomic write, with the covered log entries
- * deleted after it (they are dead either way), and it keeps loading fast: deleted entries stay
- * behind as tombstones until LevelDB compacts its files, and iterating over them made loading a
- * long-edited document slow (200,000 of them cost ~50 ms).
+ * Positions are assigned here, from a per-document counter that starts after the highest
+ * position the folder ever held (log, compaction point, or the lastSeq older versions kept in
+ * meta), so a folder written by an earlier version opens and continues as it was.
+ *
+ * Loading reads the log from just after the compaction point, from one LevelDB snapshot.
+ * Deleted entries stay behind as tombstones until LevelDB compacts its files, and iterating
+ * over them made loading a long-edited document slow (200,000 of them cost ~50 ms), hence the
+ * compaction point. A compaction deletes exactly the positions its cursor lists and moves the
+ * compaction point to the highest of them; that hides nothing else, because every write goes
+ * through one group committer in position order: an entry below the cursor's highest that the
+ * load did not see was deleted before, or its write failed and it never existed.
  */
 import { pino, type Logger } from 'pino';
-import type { DocumentInfo, DocumentStats, DocumentStore, StoredDocument } from './document-store.js';
+import type { DocumentInfo, DocumentStats, DocumentStore, StoreCursor, StoredDocument } from './document-store.js';
 import { GroupCommitter } from './group-commit.js';
-import { openLeveldbHandle, type LeveldbHandle } from './leveldb-handle.js';
+import { openLeveldbHandle, type LeveldbHandle, type LeveldbWriteOp } from './leveldb-handle.js';
+import { KeyedMutex } from './keyed-mutex.js';
 
 export interface LeveldbStoreOptions {
   /** Folder of the database; created when missing, refused when damaged (leveldb-folder-check.ts). */
@@ -26,30 +34,29 @@ export interface LeveldbStoreOptions {
 }
 
 type Bytes = Uint8Array;
-/** Reopens LevelDB after a failed write and holds everything else meanwhile (leveldb-handle.ts). */
-type Db = LeveldbHandle;
-type WriteOp = { type: 'put'; key: string; value: Bytes };
 
 /**
  * Key spaces, laid out exactly as `level` sublevels named snap, log and meta would be
  * (`!name!` + key), but written through the root database: the hot append path then skips the
  * sublevel machinery's per-operation work.
  */
-const Space = { snapshot: '!snap!', log: '!log!', meta: '!meta!', compactedThrough: '!cpt!' } as const;
+const Space = { snapshot: '!snap!', log: '!log!', meta: '!meta!', compactedThrough: '!cpt!', generation: '!gen!' } as const;
 
 const SEQ_DIGITS = 12;
+/** Position counters kept for documents with no write in flight; past this, idle ones are dropped (and re-read when needed). */
+const MAX_IDLE_COUNTERS = 10_000;
 const json = { encoder: new TextEncoder(), decoder: new TextDecoder() };
 
-function logKey(name: string, seq: number): string {
-  return `${Space.log}${name}\u0000${seq.toString(16).padStart(SEQ_DIGITS, '0')}`;
+function logKey(name: string, position: number): string {
+  return `${Space.log}${name}\u0000${position.toString(16).padStart(SEQ_DIGITS, '0')}`;
 }
 
-/** The document's log entries after `afterSeq` (all of them when 0). */
-function logRange(name: string, afterSeq = 0): { gt: string; lt: string } {
-  return { gt: afterSeq > 0 ? logKey(name, afterSeq) : `${Space.log}${name}\u0000`, lt: `${Space.log}${name}\u0001` };
+/** The document's log entries after `afterPosition` (all of them when 0). */
+function logRange(name: string, afterPosition = 0): { gt: string; lt: string } {
+  return { gt: afterPosition > 0 ? logKey(name, afterPosition) : `${Space.log}${name}\u0000`, lt: `${Space.log}${name}\u0001` };
 }
 
-function seqOfLogKey(key: string): number {
+function positionOfLogKey(key: string): number {
   return Number.parseInt(key.slice(key.lastIndexOf('\u0000') + 1), 16);
 }
 
@@ -58,53 +65,90 @@ export async function createLeveldbStore(options: LeveldbStoreOptions): Promise<
   return new LeveldbStore(db, options.fsync);
 }
 
+interface Counter {
+  /** Highest position assigned. */
+  last: number;
+  /** Writes submitted and not yet settled: the counter must not be dropped meanwhile. */
+  inFlight: number;
+}
+
 class LeveldbStore implements DocumentStore {
-  readonly #db: Db;
-  readonly #commits: GroupCommitter<WriteOp>;
+  readonly #db: LeveldbHandle;
+  readonly #commits: GroupCommitter<LeveldbWriteOp>;
+  /** Read-modify-write sections per document: counter set-up, compaction, delete. */
+  readonly #mutex = new KeyedMutex();
+  readonly #counters = new Map<string, Counter>();
   #closed: Promise<void> | null = null;
 
-  constructor(db: Db, fsync: boolean) {
+  constructor(db: LeveldbHandle, fsync: boolean) {
     this.#db = db;
     const writeOptions = { sync: fsync };
-    this.#commits = new GroupCommitter<WriteOp>((ops) => this.#db.batch(ops, writeOptions));
+    this.#commits = new GroupCommitter<LeveldbWriteOp>((ops) => this.#db.batch(ops, writeOptions));
   }
 
-  async load(name: string): Promise<StoredDocument> {
-    const [snapshot, compactedThrough] = await this.#db.getMany([Space.snapshot + name, Space.compactedThrough + name]);
-    const log: Uint8Array[] = [];
-    let lastSeq = 0;
-    for await (const [key, value] of this.#db.iterator(logRange(name, decodeSeq(compactedThrough)))) {
-      log.push(value);
-      lastSeq = seqOfLogKey(key);
-    }
-    if (log.length === 0 && snapshot !== null) {
-      // The log was emptied by a compaction: continue numbering after what it deleted.
-      lastSeq = (await this.#readMeta(name))?.lastSeq ?? 0;
-    }
-    return { snapshot: snapshot ?? null, log, lastSeq };
+  load(name: string): Promise<StoredDocument> {
+    return this.#db.consistentRead(async (reader) => {
+      const [snapshot, compactedThrough, generation] = await reader.getMany([Space.snapshot + name, Space.compactedThrough + name, Space.generation + name]);
+      const log: Uint8Array[] = [];
+      const positions: number[] = [];
+      for await (const [key, value] of reader.iterator(logRange(name, decodeNumber(compactedThrough)))) {
+        log.push(value);
+        positions.push(positionOfLogKey(key));
+      }
+      return { snapshot: snapshot ?? null, log, cursor: { snapshotGeneration: decodeNumber(generation), positions } };
+    });
   }
 
-  appendUpdates(name: string, firstSeq: number, updates: Uint8Array[], stats: DocumentStats | null): Promise<void> {
-    const ops: WriteOp[] = updates.map((update, i) => ({ type: 'put', key: logKey(name, firstSeq + i), value: update }));
-    if (stats) ops.push(this.#metaPut(name, stats, firstSeq + updates.length - 1));
-    return this.#commits.submit(ops, updates.reduce((bytes, update) => bytes + update.length, 0));
+  appendUpdates(name: string, updates: Uint8Array[], stats: DocumentStats | null): Promise<void> {
+    if (updates.length === 0) return Promise.resolve();
+    // The hot path: no await before the write is queued (see #withCounter).
+    return this.#withCounter(name, (counter) => {
+      const first = counter.last + 1;
+      counter.last += updates.length;
+      const ops: LeveldbWriteOp[] = updates.map((update, i) => ({ type: 'put', key: logKey(name, first + i), value: update }));
+      if (stats) ops.push(this.#metaPut(name, stats, counter.last));
+      return this.#submit(name, counter, ops, updates.reduce((bytes, update) => bytes + update.length, 0));
+    });
   }
 
-  async compact(name: string, snapshot: Uint8Array, throughSeq: number, stats: DocumentStats): Promise<void> {
-    const previous = decodeSeq(await this.#db.get(Space.compactedThrough + name));
-    await this.#commits.submit(
-      [
-        { type: 'put', key: Space.snapshot + name, value: snapshot },
-        { type: 'put', key: Space.compactedThrough + name, value: encodeSeq(throughSeq) },
-        this.#metaPut(name, stats, throughSeq),
-      ],
-      snapshot.length,
-    );
-    // Loading starts after the compaction point, so the entries it covers are dead from here
-    // on: they need not go in the atomic write above, and LevelDB deletes the range natively
-    // (listing 500 keys in JavaScript to delete them one by one cost more than the rest of a
-    // compaction). Should this fail or the process die first, they are merely never read.
-    await this.#db.clear({ ...logRange(name, previous), lte: logKey(name, throughSeq) });
+  compact(name: string, snapshot: Uint8Array, cursor: StoreCursor, stats: DocumentStats): Promise<boolean> {
+    return this.#mutex.run(name, async () => {
+      const [storedGeneration, storedCompactedThrough] = await this.#db.getMany([Space.generation + name, Space.compactedThrough + name]);
+      const generation = decodeNumber(storedGeneration);
+      if (generation !== cursor.snapshotGeneration) return false;
+      const compactedThrough = cursor.positions.reduce((highest, position) => Math.max(highest, position), decodeNumber(storedCompactedThrough));
+      await this.#withCounter(name, (counter) => {
+        const ops: LeveldbWriteOp[] = [
+          { type: 'put', key: Space.snapshot + name, value: snapshot },
+          { type: 'put', key: Space.generation + name, value: encodeNumber(generation + 1) },
+          { type: 'put', key: Space.compactedThrough + name, value: encodeNumber(compactedThrough) },
+          this.#metaPut(name, stats, counter.last),
+          ...cursor.positions.map((position): LeveldbWriteOp => ({ type: 'del', key: logKey(name, position) })),
+        ];
+        return this.#submit(name, counter, ops, snapshot.length);
+      });
+      return true;
+    });
+  }
+
+  delete(name: string): Promise<void> {
+    return this.#mutex.run(name, async () => {
+      const generation = decodeNumber(await this.#db.get(Space.generation + name));
+      let deletedThrough = 0;
+      await this.#withCounter(name, (counter) => {
+        deletedThrough = counter.last;
+        const ops: LeveldbWriteOp[] = [
+          { type: 'del', key: Space.snapshot + name },
+          { type: 'del', key: Space.meta + name },
+          { type: 'put', key: Space.generation + name, value: encodeNumber(generation + 1) },
+          // Kept, so that numbering goes on after the deleted entries (positions are never reused).
+          { type: 'put', key: Space.compactedThrough + name, value: encodeNumber(deletedThrough) },
+        ];
+        return this.#submit(name, counter, ops, 0);
+      });
+      // Dead from here on (loads start after the compaction point): LevelDB deletes the range natively.
+      await this.#db.clear({ gt: logRange(name).gt, lte: logKey(name, deletedThrough) });
+    });
   }
 
   async list(): Promise<DocumentInfo[]> {
@@ -116,35 +160,67 @@ class LeveldbStore implements DocumentStore {
     return documents;
   }
 
+  async ping(): Promise<void> {
+    await this.#db.get(Space.meta);
+  }
+
   close(): Promise<void> {
     this.#closed ??= this.#commits.drain().then(() => this.#db.close());
     return this.#closed;
   }
 
-  async #readMeta(name: string): Promise<StoredMeta | null> {
-    const value = await this.#db.get(Space.meta + name);
-    return value ? parseMeta(value) : null;
+  /**
+   * Calls `use` with the document's position counter, reading it from the folder first if
+   * needed. `use` runs synchronously right after the lookup and submits its write before
+   * returning, so positions reach the group committer in order and the counter cannot be
+   * dropped (MAX_IDLE_COUNTERS) between reading and using it.
+   */
+  #withCounter<T>(name: string, use: (counter: Counter) => Promise<T>): Promise<T> {
+    const counter = this.#counters.get(name);
+    if (counter) return use(counter);
+    return this.#mutex
+      .run(`counter\u0000${name}`, async () => {
+        if (!this.#counters.has(name)) this.#counters.set(name, { last: await this.#highestPosition(name), inFlight: 0 });
+      })
+      .then(() => this.#withCounter(name, use));
   }
 
-  #metaPut(name: string, stats: DocumentStats, lastSeq: number): WriteOp {
+  async #highestPosition(name: string): Promise<number> {
+    const [compactedThrough, meta] = await this.#db.getMany([Space.compactedThrough + name, Space.meta + name]);
+    let highest = Math.max(decodeNumber(compactedThrough), meta ? (parseMeta(meta).lastSeq ?? 0) : 0);
+    for await (const [key] of this.#db.iterator({ ...logRange(name), reverse: true, limit: 1 })) highest = Math.max(highest, positionOfLogKey(key));
+    return highest;
+  }
+
+  /** Queues the write at once (see #withCounter); resolves when it is written. */
+  #submit(name: string, counter: Counter, ops: LeveldbWriteOp[], bytes: number): Promise<void> {
+    counter.inFlight++;
+    return this.#commits.submit(ops, bytes).finally(() => {
+      counter.inFlight--;
+      if (counter.inFlight === 0 && this.#counters.size > MAX_IDLE_COUNTERS) this.#counters.delete(name);
+    });
+  }
+
+  #metaPut(name: string, stats: DocumentStats, lastSeq: number): LeveldbWriteOp {
+    // lastSeq: read by earlier versions to continue numbering, and by #highestPosition.
     const meta: StoredMeta = { bytes: stats.bytes, updatedAt: stats.updatedAt, lastSeq };
     return { type: 'put', key: Space.meta + name, value: json.encoder.encode(JSON.stringify(meta)) };
   }
 }
 
 interface StoredMeta extends DocumentStats {
-  lastSeq: number;
+  lastSeq?: number;
 }
 
-function encodeSeq(seq: number): Bytes {
-  return json.encoder.encode(String(seq));
+function encodeNumber(value: number): Bytes {
+  return json.encoder.encode(String(value));
 }
 
-/** A stored compaction point; 0 when there is none (never compacted, or written before it was kept). */
-function decodeSeq(value: Bytes | undefined): number {
+/** A stored counter (compaction point, generation); 0 when there is none. */
+function decodeNumber(value: Bytes | undefined): number {
   if (!value) return 0;
-  const seq = Number(json.decoder.decode(value));
-  return Number.isSafeInteger(seq) && seq > 0 ? seq : 0;
+  const number = Number(json.decoder.decode(value));
+  return Number.isSafeInteger(number) && number > 0 ? number : 0;
 }
 
 function parseMeta(value: Bytes): StoredMeta {

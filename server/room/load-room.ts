@@ -14,6 +14,7 @@ import { encodeDocumentState } from './encode-document-state.js';
 import { broadcastRoomChanges } from './room-broadcast.js';
 import { storeRoomChanges } from './room-store.js';
 import type { AnswerBudgetLimits } from './answer-budget.js';
+import type { UpdateOrigin } from './room-peer.js';
 
 export interface RoomLoaderOptions {
   store: DocumentStore;
@@ -24,6 +25,8 @@ export interface RoomLoaderOptions {
   answerBudget?: AnswerBudgetLimits;
 }
 
+const CATCH_UP: UpdateOrigin = { source: 'catch-up' };
+
 export function createRoomLoader(options: RoomLoaderOptions): (name: string) => Promise<Room> {
   return async (name) => {
     const stored = await options.store.load(name);
@@ -32,12 +35,21 @@ export function createRoomLoader(options: RoomLoaderOptions): (name: string) => 
     let room: Room | null = null;
     const writer = new DocumentWriter({
       name,
-      store: observeCompaction(options.store, () => room?.emit('compacted', [])),
+      store: options.store,
       logger: options.logger,
       compaction: options.compaction,
       encodeSnapshot: () => encodeDocumentState(room!.doc),
+      // What other processes stored meanwhile: into the live document, so the snapshot holds it
+      // (and its peers get it); tagged catch-up, it is neither stored again nor republished.
+      catchUp: (updates) => {
+        const live = room!.doc;
+        live.transact(() => {
+          for (const update of updates) Y.applyUpdate(live, update, CATCH_UP);
+        }, CATCH_UP);
+      },
+      onCompacted: () => room?.emit('compacted', []),
       initial: {
-        lastSeq: stored.lastSeq,
+        snapshotGeneration: stored.cursor.snapshotGeneration,
         logEntries: stored.log.length,
         logBytes: stored.log.reduce((bytes, update) => bytes + update.length, 0),
         snapshotBytes: stored.snapshot?.length ?? 0,
@@ -58,23 +70,4 @@ export function createRoomLoader(options: RoomLoaderOptions): (name: string) => 
     storeRoomChanges(room, writer);
     return room;
   };
-}
-
-/**
- * The store as the writer sees it, calling `onCompacted` after each successful compaction (the
- * writer has no hook of its own for it). Everything else goes to the store unchanged.
- */
-function observeCompaction(store: DocumentStore, onCompacted: () => void): DocumentStore {
-  return new Proxy(store, {
-    get(target, property) {
-      if (property === 'compact') {
-        return async (...args: Parameters<DocumentStore['compact']>): Promise<void> => {
-          await target.compact(...args);
-          onCompacted();
-        };
-      }
-      const value: unknown = Reflect.get(target, property);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
 }

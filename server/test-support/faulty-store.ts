@@ -36,18 +36,20 @@ export function withFaults(inner: DocumentStore): FaultyStore {
       failures = count;
     },
     load: (name) => inner.load(name),
-    async appendUpdates(name, firstSeq, updates, stats) {
+    async appendUpdates(name, updates, stats) {
       appendCalls++;
       writeCalls++;
       maybeFail();
-      return inner.appendUpdates(name, firstSeq, updates, stats);
+      return inner.appendUpdates(name, updates, stats);
     },
-    async compact(name, snapshot, throughSeq, stats) {
+    async compact(name, snapshot, cursor, stats) {
       writeCalls++;
       maybeFail();
-      return inner.compact(name, snapshot, throughSeq, stats);
+      return inner.compact(name, snapshot, cursor, stats);
     },
+    delete: (name) => inner.delete(name),
     list: () => inner.list(),
+    ping: () => inner.ping(),
     close: () => inner.close(),
   };
   return store;

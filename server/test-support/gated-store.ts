@@ -2,6 +2,9 @@
  * Wraps a real DocumentStore to count loads and to hold compactions at a gate, so that a test can
  * act while a document is being unloaded (unload flushes, and a flush compacts). Every call still
  * goes to the real store underneath; only `load` and `compact` are looked at.
+ *
+ * A DocumentWriter's compaction loads the document right before it compacts (to merge what other
+ * writers stored), so rooms built from the store are the loads minus the compactions.
  */
 import type { DocumentStore } from '../persistence/document-store.js';
 
@@ -9,6 +12,10 @@ export interface GatedStore {
   store: DocumentStore;
   /** store.load calls per document name. */
   loads: Map<string, number>;
+  /** store.compact calls per document name (each preceded by a load). */
+  compactions: Map<string, number>;
+  /** Loads that built a room: loads not made by a compaction. */
+  roomLoads(name: string): number;
   /** Compactions that have reached the gate and wait at it. */
   readonly waitingCompactions: number;
   /** From now on compactions wait at the gate until open(). */
@@ -18,6 +25,7 @@ export interface GatedStore {
 
 export function withGate(inner: DocumentStore): GatedStore {
   const loads = new Map<string, number>();
+  const compactions = new Map<string, number>();
   let gate: { promise: Promise<void>; open: () => void } | null = null;
   let waiting = 0;
   const store = new Proxy(inner, {
@@ -30,6 +38,7 @@ export function withGate(inner: DocumentStore): GatedStore {
       }
       if (property === 'compact') {
         return async (...args: Parameters<DocumentStore['compact']>) => {
+          compactions.set(args[0], (compactions.get(args[0]) ?? 0) + 1);
           if (gate) {
             waiting++;
             await gate.promise;
@@ -45,6 +54,8 @@ export function withGate(inner: DocumentStore): GatedStore {
   return {
     store,
     loads,
+    compactions,
+    roomLoads: (name) => (loads.get(name) ?? 0) - (compactions.get(name) ?? 0),
     get waitingCompactions() {
       return waiting;
     },
