@@ -86,7 +86,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const registry = new DocumentRegistry({ loadRoom: cluster ? cluster.wrapLoader(loadRoom) : loadRoom, logger });
   cluster?.attach(registry);
   let ready = false;
-  const readinessChecks: ReadinessCheck[] = [];
+  const readinessChecks: ReadinessCheck[] = [{ name: 'store', check: () => store.ping() }];
   if (cluster) readinessChecks.push(cluster.readinessCheck);
   const app = createHttpApp({
     store,
@@ -105,7 +105,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   ready = true;
   logger.info(
-    { url, dataDir: config.dataDir, pathPrefix: config.pathPrefix || '/', auth: config.auth.mode, trustProxy: config.trustProxy },
+    { url, storage: describeStorage(config, Boolean(options.store)), cluster: cluster !== null, pathPrefix: config.pathPrefix || '/', auth: config.auth.mode, trustProxy: config.trustProxy },
     'tandem listening',
   );
 
@@ -135,6 +135,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   };
 
   return { url, port, registry, gateway, logger, cluster, close };
+}
+
+/** Where documents live, for the start-up log line (never the database URL: it may hold a password). */
+function describeStorage(config: ServerConfig, injected: boolean): string {
+  if (injected) return 'injected store';
+  if (config.cluster.databaseUrl) return `postgresql schema ${config.cluster.databaseSchema}`;
+  return `leveldb ${config.dataDir}`;
 }
 
 function listen(server: HttpServer | HttpsServer, port: number, host: string): Promise<void> {
