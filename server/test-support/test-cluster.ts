@@ -47,6 +47,8 @@ export interface TestClusterOptions {
   flags?: string[];
   env?: Record<string, string>;
   clusterTuning?: StartOptions['clusterTuning'];
+  /** The store member `index` sees (default: the shared store itself), e.g. a gated wrapper around it. */
+  storeFor?: (shared: DocumentStore, index: number) => DocumentStore;
 }
 
 export interface TestCluster {
@@ -81,7 +83,7 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
     const pubsub = countDeliveries(lossy);
     const server = await startServer(config, {
       logger,
-      store,
+      store: options.storeFor ? options.storeFor(store, members.length) : store,
       pubsub,
       ...(options.clusterTuning ? { clusterTuning: options.clusterTuning } : {}),
     });
