@@ -21,9 +21,11 @@ export interface BenchResults {
   durationSeconds: number;
   quick: boolean;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
-  servers: { kind: ServerKind; label: string }[];
+  /** clusterMode: how the server's cluster members share documents (cluster scenarios), or null. */
+  servers: { kind: ServerKind; label: string; clusterMode?: string | null }[];
   scenarios: string[];
-  tandem: { ref: string; env: Record<string, string>; nodeArgs: string[] };
+  /** commit: the SHA measured (absent in results written before it was recorded). */
+  tandem: { ref: string; commit?: string; env: Record<string, string>; nodeArgs: string[] };
   rows: MetricRow[];
 }
 
