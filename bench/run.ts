@@ -8,7 +8,7 @@
  * REDIS_URL, read here once) and run only when named; their full run writes cluster.*.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderChart } from './lib/chart.js';
@@ -88,6 +88,8 @@ async function main(): Promise<void> {
   for (const launcher of launchers) launcher.prepare(log);
 
   const started = Date.now();
+  // Other work on the machine moves every figure; the report says how busy it was.
+  const loadAtStart = os.loadavg()[0]!;
   const workDir = await mkdtemp(path.join(tmpdir(), 'tandem-bench-'));
   const rows: MetricRow[] = [];
   try {
@@ -118,7 +120,7 @@ async function main(): Promise<void> {
     startedAt: new Date(started).toISOString(),
     durationSeconds: (Date.now() - started) / 1000,
     quick,
-    machine: describeMachine(),
+    machine: { ...describeMachine(), load: { atStart: loadAtStart, atEnd: os.loadavg()[0]! } },
     servers: launchers.map((l) => ({ kind: l.kind, label: l.label, clusterMode: l.clusterMode })),
     scenarios: scenarios.map((s) => s.id),
     tandem: { ref: tandemRef ?? 'working tree', commit: describeTandemCommit(tandemRef), env: tandemEnv, nodeArgs: tandemOptions.nodeArgs },

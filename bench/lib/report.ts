@@ -43,6 +43,7 @@ export function renderMarkdown(results: BenchResults): string {
   return [
     `Run ${results.startedAt}${results.quick ? ' (--quick: smaller counts, not comparable to a full run)' : ''}, ` +
       `${results.durationSeconds.toFixed(0)} s; ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}` +
+      `${machine.load ? `, load average ${machine.load.atStart.toFixed(1)} at start and ${machine.load.atEnd.toFixed(1)} at end` : ''}` +
       `${results.tandem.commit ? `; Tandem ${results.tandem.ref} = ${results.tandem.commit}` : ''}.`,
     ...(clusterModes.length ? [`Cluster modes — ${clusterModes.join('; ')}.`] : []),
     '↓ lower is better, ↑ higher is better; the ratio is Tandem divided by the best peer on that row.',
