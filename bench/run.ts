@@ -4,25 +4,31 @@
  * Runs each scenario against each server in turn (never two servers at once): a fresh server
  * process on 127.0.0.1 and a fresh data folder, real clients in this process. Writes
  * bench/results/latest.json, latest.md and chart.svg, and prints the markdown table.
+ * Cluster scenarios (`--scenario cluster`) need the machine's PostgreSQL and Redis (DATABASE_URL /
+ * REDIS_URL, read here once) and run only when named; their full run writes cluster.*.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderChart } from './lib/chart.js';
+import { engineUrlsFromEnv } from './lib/cluster-engines.js';
 import { renderMarkdown } from './lib/report.js';
 import { addMetrics, describeMachine, type BenchResults, type MetricRow } from './lib/results.js';
 import { createScenarioContext } from './lib/run-context.js';
 import { SCENARIOS } from './scenarios/index.js';
 import { createLaunchers, SERVER_KINDS } from './servers/index.js';
 import { killStartedServers } from './servers/server-process.js';
+import { describeTandemCommit } from './servers/tandem-build.js';
 
 const RESULTS_DIR = path.join(import.meta.dirname, 'results');
 /** Hard ceiling for the whole run; every scenario also bounds its own waits. */
 const RUN_TIMEOUT_MS = 30 * 60_000;
 
 const USAGE = `Usage: npm run bench -- [options]
-  --scenario <ids>   comma-separated: ${SCENARIOS.map((s) => s.id).join(', ')} (default: all)
+  --scenario <ids>   comma-separated: ${SCENARIOS.map((s) => s.id).join(', ')}
+                     (default: every one but the cluster ones; 'cluster' names both cluster scenarios,
+                     which need PostgreSQL and Redis: DATABASE_URL / REDIS_URL or 127.0.0.1 defaults)
   --server <kinds>   comma-separated: ${SERVER_KINDS.join(', ')} (default: all)
   --tandem-ref <ref> build and measure this git commit of Tandem (default: the working tree)
   --tandem-env K=V   extra environment for the Tandem server (repeatable), e.g. to try a limit
@@ -69,7 +75,11 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const scenarios = pick(SCENARIOS, values.scenario, 'id');
+  const wanted = values.scenario?.replace(/(^|,)\s*cluster\s*(?=,|$)/, (_m, comma: string) =>
+    `${comma}${SCENARIOS.filter((s) => s.group === 'cluster').map((s) => s.id).join(',')}`,
+  );
+  const scenarios = wanted ? pick(SCENARIOS, wanted, 'id') : SCENARIOS.filter((s) => s.group === 'single');
+  const engines = engineUrlsFromEnv(process.env);
   const tandemRef = values['tandem-ref'];
   const tandemEnv = parseEnvPairs(values['tandem-env'] ?? []);
   const tandemOptions = { ...(tandemRef ? { ref: tandemRef } : {}), env: tandemEnv, nodeArgs: values['tandem-node-arg'] ?? [] };
@@ -78,13 +88,15 @@ async function main(): Promise<void> {
   for (const launcher of launchers) launcher.prepare(log);
 
   const started = Date.now();
+  // Other work on the machine moves every figure; the report says how busy it was.
+  const loadAtStart = os.loadavg()[0]!;
   const workDir = await mkdtemp(path.join(tmpdir(), 'tandem-bench-'));
   const rows: MetricRow[] = [];
   try {
     for (const scenario of scenarios) {
       for (const launcher of launchers) {
         log(`${scenario.id} on ${launcher.label}…`);
-        const managed = createScenarioContext({ launcher, quick, workDir, log });
+        const managed = createScenarioContext({ launcher, quick, workDir, log, engines });
         const { ctx } = managed;
         try {
           addMetrics(rows, scenario.id, launcher.kind, await scenario.run(ctx));
@@ -108,21 +120,32 @@ async function main(): Promise<void> {
     startedAt: new Date(started).toISOString(),
     durationSeconds: (Date.now() - started) / 1000,
     quick,
-    machine: describeMachine(),
-    servers: launchers.map((l) => ({ kind: l.kind, label: l.label })),
+    machine: { ...describeMachine(), load: { atStart: loadAtStart, atEnd: os.loadavg()[0]! } },
+    servers: launchers.map((l) => ({ kind: l.kind, label: l.label, clusterMode: l.clusterMode })),
     scenarios: scenarios.map((s) => s.id),
-    tandem: { ref: tandemRef ?? 'working tree', env: tandemEnv, nodeArgs: tandemOptions.nodeArgs },
+    tandem: { ref: tandemRef ?? 'working tree', commit: describeTandemCommit(tandemRef), env: tandemEnv, nodeArgs: tandemOptions.nodeArgs },
     rows,
   };
   const markdown = renderMarkdown(results);
-  // Only a full run (every scenario, every server, full counts) replaces the committed results;
-  // a partial or quick run writes beside them, so trying one scenario cannot clobber the table.
-  const isFull = !quick && scenarios.length === SCENARIOS.length && launchers.length === SERVER_KINDS.length;
-  const stem = isFull ? 'latest' : 'partial';
+  // Only a full run (every scenario of its group, every server — for the cluster group, every
+  // server with a cluster mode — full counts) replaces the committed results; a partial or quick
+  // run writes beside them, so trying one scenario cannot clobber the table.
+  const isGroup = (group: 'single' | 'cluster'): boolean => {
+    const ids = SCENARIOS.filter((s) => s.group === group).map((s) => s.id);
+    return scenarios.length === ids.length && scenarios.every((s) => ids.includes(s.id));
+  };
+  const clusterKinds = createLaunchers().filter((l) => l.clusterMode !== null).map((l) => l.kind);
+  const stem = quick
+    ? 'partial'
+    : isGroup('single') && launchers.length === SERVER_KINDS.length
+      ? 'latest'
+      : isGroup('cluster') && clusterKinds.every((kind) => launchers.some((l) => l.kind === kind))
+        ? 'cluster'
+        : 'partial';
   await mkdir(RESULTS_DIR, { recursive: true });
   await writeFile(path.join(RESULTS_DIR, `${stem}.json`), `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(path.join(RESULTS_DIR, `${stem}.md`), markdown);
-  await writeFile(path.join(RESULTS_DIR, `${stem === 'latest' ? 'chart' : 'partial-chart'}.svg`), renderChart(results));
+  await writeFile(path.join(RESULTS_DIR, `${stem === 'latest' ? 'chart' : `${stem}-chart`}.svg`), renderChart(results));
   process.stdout.write(`\n${markdown}`);
   log(`wrote ${path.relative(process.cwd(), RESULTS_DIR)}/${stem}.json, ${stem}.md and the chart`);
 }

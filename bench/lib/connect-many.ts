@@ -15,10 +15,23 @@ export interface OpenResult {
   synced: number;
 }
 
-export async function connectMany(
+export function connectMany(
   ctx: ScenarioContext,
   server: ServerHandle,
   docNames: readonly string[],
+  options: { inFlight?: number; timeoutMs: number },
+): Promise<OpenResult> {
+  return connectPlaced(
+    ctx,
+    docNames.map((docName) => ({ server, docName })),
+    options,
+  );
+}
+
+/** Like connectMany, each client to a server of its own (cluster members). */
+export async function connectPlaced(
+  ctx: ScenarioContext,
+  placements: readonly { server: ServerHandle; docName: string }[],
   options: { inFlight?: number; timeoutMs: number },
 ): Promise<OpenResult> {
   const inFlight = options.inFlight ?? 250;
@@ -30,12 +43,13 @@ export async function connectMany(
   let synced = 0;
   while (performance.now() < deadline) {
     synced = countSynced();
-    if (synced === docNames.length) return { clients, openMs: performance.now() - start, synced };
-    while (next < docNames.length && clients.length - synced < inFlight) {
-      clients.push(ctx.connect(server, docNames[next]!));
+    if (synced === placements.length) return { clients, openMs: performance.now() - start, synced };
+    while (next < placements.length && clients.length - synced < inFlight) {
+      const { server, docName } = placements[next]!;
+      clients.push(ctx.connect(server, docName));
       next += 1;
     }
-    await sleep(next < docNames.length ? 1 : 5);
+    await sleep(next < placements.length ? 1 : 5);
   }
   return { clients, openMs: null, synced: countSynced() };
 }

@@ -37,9 +37,15 @@ export function renderMarkdown(results: BenchResults): string {
     Object.entries(row.notes).map(([kind, note]) => `- ¹ ${row.label}, ${kind}: ${note}`),
   );
   const { machine } = results;
+  const clusterModes = results.rows.some((row) => row.scenario.startsWith('cluster-'))
+    ? results.servers.map((s) => `${s.label}: ${s.clusterMode ?? 'no cluster mode'}`)
+    : [];
   return [
     `Run ${results.startedAt}${results.quick ? ' (--quick: smaller counts, not comparable to a full run)' : ''}, ` +
-      `${results.durationSeconds.toFixed(0)} s; ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}.`,
+      `${results.durationSeconds.toFixed(0)} s; ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}` +
+      `${machine.load ? `, load average ${machine.load.atStart.toFixed(1)} at start and ${machine.load.atEnd.toFixed(1)} at end` : ''}` +
+      `${results.tandem.commit ? `; Tandem ${results.tandem.ref} = ${results.tandem.commit}` : ''}.`,
+    ...(clusterModes.length ? [`Cluster modes — ${clusterModes.join('; ')}.`] : []),
     '↓ lower is better, ↑ higher is better; the ratio is Tandem divided by the best peer on that row.',
     ...(kinds.includes('bare-relay')
       ? ['The bare relay is a reference, not a peer: it forwards messages on plain ws and does nothing else (no Yjs, no storage, no acknowledgements), so its figures are about what ws, Node and the clients cost on their own.']

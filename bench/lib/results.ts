@@ -20,10 +20,13 @@ export interface BenchResults {
   startedAt: string;
   durationSeconds: number;
   quick: boolean;
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
-  servers: { kind: ServerKind; label: string }[];
+  /** load: 1-minute load average when the run started and ended (absent in older results). */
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string; load?: { atStart: number; atEnd: number } };
+  /** clusterMode: how the server's cluster members share documents (cluster scenarios), or null. */
+  servers: { kind: ServerKind; label: string; clusterMode?: string | null }[];
   scenarios: string[];
-  tandem: { ref: string; env: Record<string, string>; nodeArgs: string[] };
+  /** commit: the SHA measured (absent in results written before it was recorded). */
+  tandem: { ref: string; commit?: string; env: Record<string, string>; nodeArgs: string[] };
   rows: MetricRow[];
 }
 

@@ -63,6 +63,7 @@ async function store(ctx: ScenarioContext, dataDir: string, h: TypingHistory): P
 export const coldLoadScenario: Scenario = {
   id: 'coldload',
   title: 'Cold load of a 200,000-keystroke history after a restart',
+  group: 'single',
   async run(ctx) {
     const keystrokes = ctx.quick ? 20_000 : 200_000;
     const h = history(keystrokes);

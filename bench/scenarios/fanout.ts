@@ -81,6 +81,7 @@ async function runFanout(ctx: ScenarioContext, clientCount: number, durationMs: 
 export const fanoutScenario: Scenario = {
   id: 'fanout',
   title: 'Fan-out latency (one writer every 20 ms)',
+  group: 'single',
   async run(ctx) {
     // 50 clients for 30 s (1,500 edits): a p99 over 10 s was the worst 5 edits, and a single GC
     // pause or scheduler hiccup in any process moved it by 30 % between runs. 500 clients stay at

@@ -26,6 +26,7 @@ const CALM_INTERVAL_MS = 20;
 export const floodScenario: Scenario = {
   id: 'flood',
   title: 'Flood from one client, latency of another document meanwhile',
+  group: 'single',
   async run(ctx) {
     const keystrokes = ctx.quick ? 10_000 : 50_000;
     const timeoutMs = ctx.quick ? 20_000 : 60_000;

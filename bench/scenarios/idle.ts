@@ -55,6 +55,7 @@ async function openIdle(ctx: ScenarioContext, connections: number, docs: number)
 export const idleScenario: Scenario = {
   id: 'idle',
   title: 'Idle connections: memory per connection and time to open',
+  group: 'single',
   async run(ctx) {
     const metrics = await openIdle(ctx, ctx.quick ? 400 : 2_000, ctx.quick ? 40 : 200);
     // Each connection costs one descriptor here and one in the server (same limit), plus slack.

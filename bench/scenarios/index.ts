@@ -1,4 +1,6 @@
-/** Every scenario, in run order. */
+/** Every scenario, in run order; cluster scenarios run only when named (run.ts). */
+import { clusterCapacityScenario } from './cluster-capacity.js';
+import { clusterFanoutScenario } from './cluster-fanout.js';
 import { coldLoadScenario } from './cold-load.js';
 import { fanoutScenario } from './fanout.js';
 import { floodScenario } from './flood.js';
@@ -14,4 +16,6 @@ export const SCENARIOS: readonly Scenario[] = [
   coldLoadScenario,
   floodScenario,
   joinStormScenario,
+  clusterCapacityScenario,
+  clusterFanoutScenario,
 ];

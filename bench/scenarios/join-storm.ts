@@ -29,6 +29,7 @@ function pieces(content: string): Uint8Array[] {
 export const joinStormScenario: Scenario = {
   id: 'joinstorm',
   title: 'Join storm: 200 clients open a 5 MB document at once',
+  group: 'single',
   async run(ctx) {
     const bytes = ctx.quick ? 1_000_000 : 5_000_000;
     const clientCount = ctx.quick ? 50 : 200;

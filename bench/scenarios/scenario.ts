@@ -4,6 +4,7 @@
  * was started, even when the scenario throws.
  */
 import type { BenchClient } from '../clients/bench-client.js';
+import type { Cluster } from '../servers/cluster.js';
 import type { ServerLauncher } from '../servers/server-launcher.js';
 import type { ServerHandle } from '../servers/server-process.js';
 
@@ -28,6 +29,12 @@ export interface ScenarioContext {
    * adds environment for setup-only starts (never for a measured one).
    */
   startServer(dataDir?: string, env?: Record<string, string>): Promise<ServerHandle>;
+  /**
+   * Starts `members` processes of the launcher's cluster mode sharing a fresh namespace on the
+   * machine's PostgreSQL and Redis (checked first, failing with what to do); throws when the
+   * launcher has none (`launcher.clusterMode === null`). Stopped and dropped at cleanup.
+   */
+  startCluster(members: number): Promise<Cluster>;
   /** A client of this server kind (Tandem clients opt in to saved acks), destroyed at cleanup. */
   connect(server: ServerHandle, docName: string): BenchClient;
   /** Destroys the given clients now (and forgets them). */
@@ -37,5 +44,7 @@ export interface ScenarioContext {
 export interface Scenario {
   id: string;
   title: string;
+  /** 'cluster' scenarios need PostgreSQL and Redis and run only when named (see run.ts). */
+  group: 'single' | 'cluster';
   run(ctx: ScenarioContext): Promise<Metric[]>;
 }

@@ -7,7 +7,7 @@
  * edit has its saved acknowledgement. Reported per 1,000 relayed edits.
  */
 import { performance } from 'node:perf_hooks';
-import type { BenchClient } from '../clients/bench-client.js';
+import { runClosedLoop } from '../lib/closed-loop.js';
 import { connectMany } from '../lib/connect-many.js';
 import { waitDurable } from '../lib/durable.js';
 import { readCpuSeconds, readRssBytes, waitForIdle } from '../lib/proc-stats.js';
@@ -17,40 +17,10 @@ import type { Metric, Scenario } from './scenario.js';
 const DOCS = 20;
 const CLIENTS_PER_DOC = 5;
 
-/** Runs one document's closed loop until `stopAt`; resolves with the number of relayed edits. */
-function runClosedLoop(clients: readonly BenchClient[], stopAt: number): Promise<number> {
-  return new Promise((resolve) => {
-    let edits = 0;
-    let target = clients[0]!.text.length;
-    let reached = 0;
-    const next = (): void => {
-      if (performance.now() >= stopAt) {
-        resolve(edits);
-        return;
-      }
-      target += 1;
-      reached = 0;
-      const writer = clients[edits % clients.length]!;
-      edits += 1;
-      writer.text.insert(writer.text.length, 'x');
-    };
-    for (const client of clients) {
-      client.text.observe(() => {
-        if (client.text.length === target) {
-          reached += 1;
-          // The writer's own insert fires its observer synchronously inside next(); defer the
-          // following keystroke so it is a new turn, like a real keypress.
-          if (reached === clients.length) setImmediate(next);
-        }
-      });
-    }
-    next();
-  });
-}
-
 export const throughputScenario: Scenario = {
   id: 'throughput',
   title: 'Closed-loop throughput: server CPU per 1,000 relayed edits',
+  group: 'single',
   async run(ctx) {
     const durationMs = ctx.quick ? 3_000 : 10_000;
     const server = await ctx.startServer();
@@ -63,7 +33,7 @@ export const throughputScenario: Scenario = {
     const cpuBefore = readCpuSeconds(server.pid);
     const eluBefore = performance.eventLoopUtilization();
     const start = performance.now();
-    const counts = await Promise.all(groups.map((group) => runClosedLoop(group, start + durationMs)));
+    const counts = await Promise.all(groups.map((group, d) => runClosedLoop(group, { stopAt: start + durationMs, stallMs: 30_000, name: `tp-${d}` })));
     const loopMs = performance.now() - start;
     // A client event loop near 1.0 means the rate is client-bound (same process for every server).
     const clientElu = performance.eventLoopUtilization(eluBefore).utilization;

@@ -14,6 +14,7 @@ export const bareRelayLauncher: ServerLauncher = {
   kind: 'bare-relay',
   label: 'bare relay (reference)',
   usesSaveAck: false,
+  clusterMode: null,
   prepare() {
     compiled = transpilePeer('bare-relay-server');
   },

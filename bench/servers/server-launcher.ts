@@ -1,4 +1,5 @@
 /** What the scenarios need from a server under test, independent of which one it is. */
+import type { ClusterNamespace } from '../lib/cluster-engines.js';
 import type { ServerHandle, ServerKind } from './server-process.js';
 
 export interface StartOptions {
@@ -7,6 +8,11 @@ export interface StartOptions {
   dataDir: string;
   /** Extra environment (setup-only starts). */
   env?: Record<string, string>;
+  /**
+   * Start a cluster member sharing documents with every other member started with the same
+   * namespace (only for launchers with a `clusterMode`).
+   */
+  cluster?: ClusterNamespace;
 }
 
 export interface ServerLauncher {
@@ -14,6 +20,11 @@ export interface ServerLauncher {
   label: string;
   /** Tandem clients opt in to saved acknowledgements and scenarios wait for them. */
   usesSaveAck: boolean;
+  /**
+   * How this server's processes share documents when started with `cluster` (for reports), or
+   * null when it has no cluster mode: cluster scenarios then measure it as one process only.
+   */
+  clusterMode: string | null;
   /** One-time work before the first start (a build, a transpile). */
   prepare(log: (line: string) => void): void;
   start(options: StartOptions): Promise<ServerHandle>;

@@ -45,13 +45,29 @@ export interface SpawnOptions {
   port: number;
   dataDir: string;
   readyTimeoutMs?: number;
+  /** Ready once GET <path> answers 200 (default: any HTTP answer on `/`). */
+  readyPath?: string;
+}
+
+/**
+ * The harness's own engine settings that must not reach a server unless its launcher passes
+ * them: with DATABASE_URL and REDIS_URL inherited, every Tandem under test would quietly become a
+ * PostgreSQL-backed cluster member.
+ */
+const NOT_INHERITED = ['DATABASE_URL', 'REDIS_URL', 'TANDEM_DATABASE_SCHEMA', 'TANDEM_REDIS_KEY_PREFIX'];
+
+/** process.env without the engine settings above. */
+export function inheritedEnv(): Record<string, string | undefined> {
+  const env = { ...process.env };
+  for (const key of NOT_INHERITED) delete env[key];
+  return env;
 }
 
 export async function spawnServer(options: SpawnOptions): Promise<ServerHandle> {
   const logPath = path.join(options.dataDir, '..', `${options.kind}-${options.port}.log`);
   const log = createWriteStream(logPath, { flags: 'a' });
   const child: ChildProcess = spawn(process.execPath, options.args, {
-    env: { ...process.env, ...options.env, NODE_OPTIONS: '' },
+    env: { ...inheritedEnv(), ...options.env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(log);
@@ -91,7 +107,7 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerHandle> 
     logTail,
   };
   const deadline = performance.now() + (options.readyTimeoutMs ?? 30_000);
-  while (!(await answersHttp(options.port))) {
+  while (!(await answersHttp(options.port, options.readyPath))) {
     if (hasExited || performance.now() > deadline) {
       await handle.stop(1_000);
       throw new Error(`${options.kind} did not start on port ${options.port}:\n${await logTail()}`);
@@ -101,11 +117,12 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerHandle> 
   return handle;
 }
 
-function answersHttp(port: number): Promise<boolean> {
+/** Any answer on `/`, or a 200 on `readyPath` when one is given. */
+function answersHttp(port: number, readyPath?: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', method: 'GET', timeout: 1_000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: readyPath ?? '/', method: 'GET', timeout: 1_000 }, (res) => {
       res.resume();
-      resolve(true);
+      resolve(readyPath === undefined || res.statusCode === 200);
     });
     req.once('error', () => resolve(false));
     req.once('timeout', () => {

@@ -61,3 +61,11 @@ function buildRef(ref: string, log: (line: string) => void): string {
 export function prepareTandemCli(ref: string | undefined, log: (line: string) => void): string {
   return ref ? buildRef(ref, log) : buildWorkingTree(log);
 }
+
+/** The commit a run measures, for the results: the ref's SHA, or HEAD plus whether server/ or shared/ had uncommitted changes. */
+export function describeTandemCommit(ref: string | undefined): string {
+  const sha = run('git', ['rev-parse', '--verify', `${ref ?? 'HEAD'}^{commit}`], ROOT).trim();
+  if (ref) return sha;
+  const dirty = run('git', ['status', '--porcelain', '--', 'server', 'shared'], ROOT).trim() !== '';
+  return dirty ? `${sha} + uncommitted changes` : sha;
+}

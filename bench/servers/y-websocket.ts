@@ -13,6 +13,7 @@ export const yWebsocketLauncher: ServerLauncher = {
   kind: 'y-websocket',
   label: '@y/websocket-server',
   usesSaveAck: false,
+  clusterMode: null,
   prepare() {},
   start({ port, dataDir, env }: StartOptions): Promise<ServerHandle> {
     return spawnServer({
