@@ -22,6 +22,7 @@ import { createHttpApp } from './http/app.js';
 import { createReadinessProbe, type ReadinessCheck } from './http/readiness.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { RevocationList, type Revocation } from './auth/revocation-list.js';
+import { startPostgresRevocations, type PostgresRevocations } from './auth/postgres-revocations.js';
 import { hostAllowlist } from './auth/request-identity.js';
 import type { AccessChecker } from './auth/upgrade-authorizer.js';
 import type { PubSub } from './pubsub/pubsub.js';
@@ -35,6 +36,8 @@ export interface StartOptions {
   pubsub?: PubSub;
   /** Cluster heartbeat/timeout/inbox settings (tests). */
   clusterTuning?: StartClusterMemberOptions['tuning'];
+  /** How often revocations stored in PostgreSQL are read (default REVOCATION_POLL_MS; tests). */
+  revocationPollMs?: number;
 }
 
 export interface RunningServer {
@@ -68,8 +71,20 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   }
   const store = options.store ?? (await openDocumentStore(config, logger));
   const ownsStore = !options.store;
+  let sharedRevocations: PostgresRevocations | null = null;
   let cluster: ClusterWiring | null;
   try {
+    // With PostgreSQL, revocations are shared through it by every process on the schema.
+    const { databaseUrl, databaseSchema } = config.cluster;
+    if (databaseUrl !== null) {
+      sharedRevocations = await startPostgresRevocations({
+        url: databaseUrl,
+        schema: databaseSchema,
+        revocations: access.revocations,
+        logger,
+        ...(options.revocationPollMs !== undefined ? { pollMs: options.revocationPollMs } : {}),
+      });
+    }
     cluster = await startClusterMember({
       config,
       store,
@@ -79,6 +94,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       ...(options.clusterTuning ? { tuning: options.clusterTuning } : {}),
     });
   } catch (error) {
+    await sharedRevocations?.close();
     if (ownsStore) await store.close();
     throw error;
   }
@@ -96,6 +112,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     allowedHosts: hostAllowlist(config.allowedHosts, access.verifier.isOpen),
     readiness: createReadinessProbe({ isStarted: () => ready, checks: readinessChecks }),
     peekLoadedDocument: (name) => registry.peekLoaded(name)?.doc ?? null,
+    ...(sharedRevocations ? { recordRevocation: sharedRevocations.revoke } : {}),
     ...(cluster ? { publishRevocation: (revocation: Revocation) => cluster.publishRevocation(revocation) } : {}),
   });
   const httpServer: HttpServer | HttpsServer = tls ? createHttpsServer(tls, app) : createServer(app);
@@ -127,6 +144,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await httpClosed;
       // After the flush: documents stay shared until their last write, then we leave.
       await cluster?.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: leaving the cluster failed'));
+      await sharedRevocations?.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: closing the revocations pool failed'));
       if (ownsStore) await store.close();
       logger.info('tandem stopped');
       if (flushError) throw flushError instanceof Error ? flushError : new Error('flushing documents failed', { cause: flushError });

@@ -17,6 +17,12 @@ export interface Revocation {
   readonly before: number;
 }
 
+/** What a revocation is about: a subject, a document, or both. */
+export interface RevocationScope {
+  readonly sub?: string;
+  readonly doc?: string;
+}
+
 export interface RevocationTarget {
   readonly sub: string;
   /** Seconds since the epoch, or null. */
@@ -63,14 +69,21 @@ export class RevocationList {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Records the revocation (and saves it), then tells listeners; resolves with connections closed. */
-  async revoke(target: { sub?: string; doc?: string }, now = Date.now()): Promise<{ revocation: Revocation; closed: number }> {
+  /**
+   * Records the revocation (and saves it), then tells listeners; resolves with connections closed.
+   * One already covered by an entry (the same again, from pub/sub, a poll or the file) changes
+   * nothing: `isNew` is false, no listener runs and nothing is saved. Nothing is left to close
+   * then, since the entry refused matching tokens since it was added and closed those open then.
+   */
+  async revoke(target: RevocationScope, now = Date.now()): Promise<{ revocation: Revocation; closed: number; isNew: boolean }> {
     if (target.sub === undefined && target.doc === undefined) throw new Error('a revocation needs a subject or a document');
+    const existing = this.#entries.get(keyOf(target));
+    if (existing && existing.before >= now) return { revocation: existing, closed: 0, isNew: false };
     const revocation = this.#add({ ...target, before: now });
     let closed = 0;
     for (const listener of this.#listeners) closed += listener(revocation);
     await this.#save();
-    return { revocation, closed };
+    return { revocation, closed, isNew: true };
   }
 
   /** True when `token` may no longer be used, for `docName` or (without it) for anything at all. */
@@ -83,7 +96,7 @@ export class RevocationList {
   }
 
   #add(entry: Revocation): Revocation {
-    const key = `${entry.sub ?? ''}\n${entry.doc ?? ''}`;
+    const key = keyOf(entry);
     const existing = this.#entries.get(key);
     const merged: Revocation = Object.freeze({
       ...(entry.sub !== undefined ? { sub: entry.sub } : {}),
@@ -105,6 +118,10 @@ export class RevocationList {
     });
     return this.#saving;
   }
+}
+
+function keyOf(scope: RevocationScope): string {
+  return `${scope.sub ?? ''}\n${scope.doc ?? ''}`;
 }
 
 /** Whether a revocation applies to this token (for this document, or for some document). */

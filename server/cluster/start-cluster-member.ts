@@ -72,7 +72,10 @@ export async function startClusterMember(options: StartClusterMemberOptions): Pr
         const target = { ...(revocation.sub !== undefined ? { sub: revocation.sub } : {}), ...(revocation.doc !== undefined ? { doc: revocation.doc } : {}) };
         if (target.sub === undefined && target.doc === undefined) return;
         revocations.revoke(target, revocation.before).then(
-          ({ closed }) => logger.info({ component: 'cluster', sub: revocation.sub, doc: revocation.doc, closed }, 'revocation from another member applied'),
+          ({ closed, isNew }) => {
+            // Each revocation arrives up to three times (repeats with heartbeats), and the poll may have brought it already.
+            if (isNew) logger.info({ component: 'cluster', sub: revocation.sub, doc: revocation.doc, closed }, 'revocation from another member applied');
+          },
           (error: unknown) => logger.error({ component: 'cluster', err: error }, 'revocation from another member: saving it failed'),
         );
       },

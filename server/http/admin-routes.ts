@@ -5,14 +5,22 @@
  * a token with `"admin": true`, sent as `Authorization: Bearer` (never `?token=` nor a cookie: the
  * app mounts this router behind header-only authentication).
  *
- * In a cluster the revocation is also handed to every other member (`publishRevocation`), which
- * closes its matching connections too. If the broker does not take it, the answer is 503
- * `revocation-not-propagated`: it holds on this member only, and repeating the request is safe.
+ * With PostgreSQL (`recordRevocation`, auth/postgres-revocations.ts) the revocation is stored
+ * there before anything else: the answer comes only once it is stored, and every process on the
+ * schema applies it within its poll interval. PostgreSQL unreachable: 503 `revocation-not-stored`
+ * and nothing changed.
+ *
+ * In a cluster the revocation is then handed to every other member over pub/sub
+ * (`publishRevocation`) so they close matching connections at once. If the broker does not take
+ * it: stored in PostgreSQL, the members' polls still bring it (logged, answered 200); without
+ * PostgreSQL (tests), the answer is 503 `revocation-not-propagated`: it holds on this member
+ * only, and repeating the request is safe.
  */
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
 import { isValidDocName } from '../../shared/doc-name.js';
-import type { Revocation, RevocationList } from '../auth/revocation-list.js';
+import type { Revocation, RevocationList, RevocationScope } from '../auth/revocation-list.js';
+import { RevocationNotStoredError, type RevocationResult } from '../auth/postgres-revocations.js';
 import { HttpError } from './http-error.js';
 import { principalOf } from './auth-middleware.js';
 
@@ -21,11 +29,23 @@ const MAX_SUBJECT_LENGTH = 256;
 export interface AdminRouterOptions {
   revocations: RevocationList;
   logger: Logger;
+  /** With PostgreSQL: stores it for every process, then applies it here; rejects with RevocationNotStoredError. */
+  recordRevocation?: (scope: RevocationScope, now?: number) => Promise<RevocationResult>;
   /** In a cluster: tells the other members; rejects when the broker did not take it. */
   publishRevocation?: (revocation: Revocation) => Promise<void>;
 }
 
 export function createAdminRouter(options: AdminRouterOptions): Router {
+  const record = async (scope: RevocationScope): Promise<RevocationResult> => {
+    if (!options.recordRevocation) return options.revocations.revoke(scope);
+    try {
+      return await options.recordRevocation(scope);
+    } catch (error) {
+      if (!(error instanceof RevocationNotStoredError)) throw error;
+      options.logger.error({ err: error, sub: scope.sub, doc: scope.doc }, 'revocation not stored in PostgreSQL; nothing revoked');
+      throw new HttpError(503, 'revocation-not-stored', 'PostgreSQL did not store the revocation, so nothing was revoked; repeat the request');
+    }
+  };
   const router = express.Router();
   router.use(express.json({ limit: '16kb' }));
   router.post('/revoke', async (req, res) => {
@@ -39,15 +59,18 @@ export function createAdminRouter(options: AdminRouterOptions): Router {
       throw new HttpError(400, 'bad-request', '`doc` must be a valid document name');
     }
     if (sub === undefined && doc === undefined) throw new HttpError(400, 'bad-request', 'give `sub`, `doc` or both');
-    const { revocation, closed } = await options.revocations.revoke({
-      ...(sub !== undefined ? { sub } : {}),
-      ...(doc !== undefined ? { doc } : {}),
-    });
+    const scope: RevocationScope = { ...(sub !== undefined ? { sub } : {}), ...(doc !== undefined ? { doc } : {}) };
+    const { revocation, closed } = await record(scope);
     options.logger.info({ by: principalOf(res).sub, sub, doc, closed }, 'tokens revoked');
     if (options.publishRevocation) {
       try {
         await options.publishRevocation(revocation);
       } catch (error) {
+        if (options.recordRevocation) {
+          options.logger.warn({ err: error, sub, doc }, 'revocation not published to the other cluster members; they read it from PostgreSQL at their next poll');
+          res.json(answer(revocation, closed));
+          return;
+        }
         options.logger.error({ err: error, sub, doc }, 'revocation not handed to the other cluster members');
         throw new HttpError(
           503,
@@ -56,7 +79,7 @@ export function createAdminRouter(options: AdminRouterOptions): Router {
         );
       }
     }
-    res.json({ revoked: { ...revocation, before: new Date(revocation.before).toISOString() }, closedConnections: closed });
+    res.json(answer(revocation, closed));
   });
   router.get('/revocations', (_req, res) => {
     res.json({
@@ -64,4 +87,8 @@ export function createAdminRouter(options: AdminRouterOptions): Router {
     });
   });
   return router;
+}
+
+function answer(revocation: Revocation, closed: number): { revoked: object; closedConnections: number } {
+  return { revoked: { ...revocation, before: new Date(revocation.before).toISOString() }, closedConnections: closed };
 }

@@ -15,6 +15,7 @@ import type * as Y from 'yjs';
 import type { DocumentStore } from '../persistence/document-store.js';
 import { documentAccess, type AccessChecker } from '../auth/upgrade-authorizer.js';
 import type { Revocation } from '../auth/revocation-list.js';
+import type { PostgresRevocations } from '../auth/postgres-revocations.js';
 import { createAdminRouter } from './admin-routes.js';
 import { createAuthenticateRequest, createRequireAdmin, createRequireDocAccess, principalOf } from './auth-middleware.js';
 import { createDocumentExportRouter } from './document-export.js';
@@ -37,6 +38,8 @@ export interface HttpAppOptions {
   allowedHosts: readonly string[] | null;
   /** The live Y.Doc of a loaded document, for exports; without it exports read the store only. */
   peekLoadedDocument?: (name: string) => Y.Doc | null;
+  /** With PostgreSQL: stores a revocation for every process before applying it (admin-routes.ts). */
+  recordRevocation?: PostgresRevocations['revoke'];
   /** In a cluster: hands a revocation to the other members (admin-routes.ts). */
   publishRevocation?: (revocation: Revocation) => Promise<void>;
 }
@@ -73,6 +76,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     createAdminRouter({
       revocations: options.access.revocations,
       logger: options.logger,
+      ...(options.recordRevocation ? { recordRevocation: options.recordRevocation } : {}),
       ...(options.publishRevocation ? { publishRevocation: options.publishRevocation } : {}),
     }),
   );

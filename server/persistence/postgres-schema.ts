@@ -7,7 +7,8 @@
  *
  * Tables: `documents` (one row per document: snapshot, its generation, listed stats) and
  * `updates` (the log: position from an identity column, so positions are assigned by the
- * database, ascending and never reused, whichever process appends).
+ * database, ascending and never reused, whichever process appends); since version 2
+ * `revocations` (revoked tokens, read by every process; ids ascending in commit order).
  */
 import type pg from 'pg';
 
@@ -40,6 +41,18 @@ const MIGRATIONS: ((s: string) => string)[] = [
       data bytea NOT NULL
     );
     CREATE INDEX updates_by_document ON ${s}.updates (name, position);
+  `,
+  // Revocations shared by every process (server/auth/postgres-revocations.ts): members load all
+  // of them at start and then poll for ids above the highest they have.
+  (s) => `
+    CREATE TABLE ${s}.revocations (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      sub text,
+      doc text,
+      revoked_before bigint NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      CHECK (sub IS NOT NULL OR doc IS NOT NULL)
+    );
   `,
 ];
 

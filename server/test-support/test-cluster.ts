@@ -1,7 +1,9 @@
 /**
  * Several real Tandem servers in this process forming one cluster: each member on port 0 with its
  * own PubSub connection (the machine's Redis under a test key prefix, or a given Redis such as a
- * private one), all sharing one LevelDB store in a temp folder, as members share PostgreSQL.
+ * private one), all sharing one LevelDB store in a temp folder, as members share PostgreSQL; or,
+ * with `database`, each member with its own connections to a PostgreSQL schema, as in production
+ * (revocations are then shared through PostgreSQL too).
  * Each member's PubSub can drop a seeded share of its deliveries (lossy-pubsub.ts) and counts
  * what it delivers per topic, so tests can check which member received which document's traffic.
  */
@@ -13,6 +15,7 @@ import { parseServeConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startServer, type RunningServer, type StartOptions } from '../main.js';
 import { createLeveldbStore } from '../persistence/leveldb-store.js';
+import { createPostgresStore } from '../persistence/postgres-store.js';
 import type { DocumentStore } from '../persistence/document-store.js';
 import type { PubSub } from '../pubsub/pubsub.js';
 import { createRedisPubSub } from '../pubsub/redis-pubsub.js';
@@ -47,12 +50,18 @@ export interface TestClusterOptions {
   flags?: string[];
   env?: Record<string, string>;
   clusterTuning?: StartOptions['clusterTuning'];
-  /** The store member `index` sees (default: the shared store itself), e.g. a gated wrapper around it. */
+  /** The store member `index` sees (default: the shared store itself), e.g. a gated wrapper around it; not with `database`. */
   storeFor?: (shared: DocumentStore, index: number) => DocumentStore;
+  /** PostgreSQL instead of the shared LevelDB store: every member opens the schema itself. */
+  database?: { url: string; schema: string };
+  revocationPollMs?: number;
+  /** Wraps each member's PubSub (under the loss injector), e.g. to drop chosen messages. */
+  wrapPubSub?: (pubsub: PubSub, memberIndex: number) => PubSub;
 }
 
 export interface TestCluster {
   readonly members: TestMember[];
+  /** The shared LevelDB store, or (with `database`) a connection of the test's own to the schema. */
   readonly store: DocumentStore;
   readonly keyPrefix: string;
   /** Starts one more member on the same store and Redis. */
@@ -63,14 +72,18 @@ export interface TestCluster {
 
 export async function startTestCluster(options: TestClusterOptions): Promise<TestCluster> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tandem-cluster-'));
-  const store = await createLeveldbStore({ directory: dataDir, fsync: false });
+  const { database } = options;
+  const store = database
+    ? await createPostgresStore({ url: database.url, schema: database.schema, logger: createLogger('warn'), poolSize: 2 })
+    : await createLeveldbStore({ directory: dataDir, fsync: false });
+  const databaseFlags = database ? ['--database-url', database.url, '--database-schema', database.schema] : [];
   const keyPrefix = testKeyPrefix('cluster');
   const redisUrl = options.redisUrl ?? machineRedisUrl();
   const members: TestMember[] = [];
   let seed = options.seed ?? 1;
 
   const addMember = async (): Promise<TestMember> => {
-    const config = parseServeConfig(['--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...(options.flags ?? [])], options.env ?? {});
+    const config = parseServeConfig(['--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...databaseFlags, ...(options.flags ?? [])], options.env ?? {});
     const logs: LogLine[] = [];
     const logger = createLogger(config.logLevel, captureLines(logs));
     let redis: PubSub;
@@ -79,13 +92,15 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
     } catch (error) {
       throw options.redisUrl ? error : explainMissingRedis(error);
     }
-    const lossy = withLoss(redis, { dropRate: options.dropRate ?? 0, seed: seed++ });
+    const wrapped = options.wrapPubSub ? options.wrapPubSub(redis, members.length) : redis;
+    const lossy = withLoss(wrapped, { dropRate: options.dropRate ?? 0, seed: seed++ });
     const pubsub = countDeliveries(lossy);
     const server = await startServer(config, {
       logger,
-      store: options.storeFor ? options.storeFor(store, members.length) : store,
+      ...(database ? {} : { store: options.storeFor ? options.storeFor(store, members.length) : store }),
       pubsub,
       ...(options.clusterTuning ? { clusterTuning: options.clusterTuning } : {}),
+      ...(options.revocationPollMs !== undefined ? { revocationPollMs: options.revocationPollMs } : {}),
     });
     let stopping: Promise<void> | null = null;
     const member: TestMember = {

@@ -33,6 +33,8 @@ export interface TestServerOptions {
   wrapStore?: (store: DocumentStore) => DocumentStore;
   /** Use this (existing, possibly empty) folder instead of a fresh temp folder; dispose still deletes it. */
   dataDir?: string;
+  /** How often revocations stored in PostgreSQL are read (with DATABASE_URL). */
+  revocationPollMs?: number;
 }
 
 export async function startTestServer(
@@ -56,7 +58,8 @@ export async function startTestServer(
   // With a wrapper the test owns the store: open it here and keep it across restarts.
   let store: DocumentStore | undefined;
   if (wrapStore) store = wrapStore(await createLeveldbStore({ directory: dataDir, fsync: false }));
-  const start = () => startServer(config, store ? { logger, store } : { logger });
+  const pollMs = options.revocationPollMs;
+  const start = () => startServer(config, { logger, ...(store ? { store } : {}), ...(pollMs !== undefined ? { revocationPollMs: pollMs } : {}) });
   let server = await start();
   const handle: TestServer = {
     get server() {
