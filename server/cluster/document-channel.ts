@@ -1,12 +1,8 @@
 /**
- * One document's traffic between members, on its own topic (document-topic.ts).
- *
- * Out: this member's edits (client, lease and untagged updates, and client updates Yjs holds
- * pending) and its clients' presence. In: other members' messages, queued in the RemoteInbox and
- * applied in bounded batches: updates as one transaction tagged {source:'pubsub'} (broadcast to
- * our clients, never stored nor published again), presence through RemoteAwareness, sync
- * requests answered with only what the requester's state vector lacks, replies addressed to us
- * applied as {source:'catch-up'}. Our own echoes are dropped on arrival.
+ * One document's traffic between members, on its own topic (document-topic.ts): this module keeps
+ * the lifecycle and notices losses; what goes out is channel-publisher.ts, and what comes in is
+ * queued in the RemoteInbox and applied by remote-message-applier.ts. Our own echoes are dropped
+ * on arrival.
  *
  * Lifecycle: subscribe, then (the caller) load, then `goLive`: a sync request with our state
  * vector, so whatever the members holding the document have and the store did not is sent to us.
@@ -20,13 +16,10 @@
  * A sync request nobody answers is sent again (up to `syncAttempts` times).
  */
 import * as Y from 'yjs';
-import * as awarenessProtocol from 'y-protocols/awareness';
 import type { Logger } from 'pino';
 import type { PubSub, Unsubscribe } from '../pubsub/pubsub.js';
 import type { Room } from '../room/room.js';
-import type { RoomEvents } from '../room/room-events.js';
-import type { UpdateOrigin } from '../room/room-peer.js';
-import { encodeClusterMessage, tryDecodeClusterMessage, type ClusterMessage, type MemberId } from './cluster-message.js';
+import { tryDecodeClusterMessage, type ClusterMessage, type MemberId } from './cluster-message.js';
 import type { SequenceCounter } from './sequence-counter.js';
 import type { SequenceTracker } from './sequence-tracker.js';
 import type { InboxQueue, RemoteInbox } from './remote-inbox.js';
@@ -35,7 +28,8 @@ import { RemoteAwareness } from './remote-awareness.js';
 import { documentTopic } from './document-topic.js';
 import { SerialTask } from './serial-task.js';
 import { SyncRequests } from './sync-requests.js';
-import { TailHeartbeats } from './tail-heartbeats.js';
+import { ChannelPublisher } from './channel-publisher.js';
+import { RemoteMessageApplier } from './remote-message-applier.js';
 
 export interface ChannelContext {
   id: MemberId;
@@ -53,33 +47,30 @@ export interface ChannelContext {
   syncAttempts: number;
 }
 
-type Outgoing = DistributiveOmit<ClusterMessage, 'sender' | 'seq'>;
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-const PUBSUB_ORIGIN: UpdateOrigin = Object.freeze({ source: 'pubsub' });
-const CATCH_UP_ORIGIN: UpdateOrigin = Object.freeze({ source: 'catch-up' });
-
 export class DocumentChannel {
   readonly name: string;
   readonly topic: string;
   readonly #context: ChannelContext;
   readonly #queue: InboxQueue<ClusterMessage>;
+  readonly #publisher: ChannelPublisher;
   #unsubscribe: Unsubscribe | null = null;
   #room: Room | null = null;
   #presence: RemoteAwareness | null = null;
+  #inbound: RemoteMessageApplier | null = null;
   #detachRoom: (() => void) | null = null;
   #closed = false;
   readonly #syncRequests: SyncRequests;
   readonly #storeCatchUp: SerialTask;
-  readonly #tail: TailHeartbeats;
 
   constructor(name: string, context: ChannelContext) {
     this.name = name;
     this.topic = documentTopic(name);
     this.#context = context;
+    this.#publisher = new ChannelPublisher(name, this.topic, context);
     this.#queue = context.inbox.createQueue<ClusterMessage>({
       name,
-      apply: (batch, deadline) => this.#apply(batch, deadline),
+      // Before goLive the queue is paused; after close nothing is applied.
+      apply: (batch, deadline) => this.#inbound?.apply(batch, deadline) ?? batch.length,
       onOverflow: () => this.resync({ store: true }),
     });
     this.#queue.pause();
@@ -94,10 +85,9 @@ export class DocumentChannel {
       retryMs: context.syncRetryMs,
       attempts: context.syncAttempts,
       send: (requestId) => {
-        if (this.#room) this.#publish({ kind: 'sync-request', requestId, stateVector: Y.encodeStateVector(this.#room.doc) });
+        if (this.#room) this.#publisher.publish({ kind: 'sync-request', requestId, stateVector: Y.encodeStateVector(this.#room.doc) });
       },
     });
-    this.#tail = new TailHeartbeats(context.tailDelaysMs, () => this.#publish({ kind: 'heartbeat' }, true));
   }
 
   get isSubscribed(): boolean {
@@ -128,23 +118,20 @@ export class DocumentChannel {
     this.#room = room;
     const presence = new RemoteAwareness(room.awareness);
     this.#presence = presence;
-    const onUpdate: RoomEvents['update'] = (update, origin) => {
-      if (origin === null || origin.source === 'client' || origin.source === 'lease') this.#publish({ kind: 'update', update });
-    };
-    const onPending: RoomEvents['pending'] = (update) => this.#publish({ kind: 'update', update });
-    const onAwareness: RoomEvents['awareness'] = (change, origin) => {
-      const ids = presence.observe(change, origin);
-      if (ids.length > 0) this.#publish({ kind: 'awareness', update: awarenessProtocol.encodeAwarenessUpdate(room.awareness, ids) });
-    };
+    this.#inbound = new RemoteMessageApplier({
+      name: this.name,
+      room,
+      presence,
+      malformed: this.#context.malformed,
+      publish: (message) => this.#publisher.publish(message),
+      requestSync: () => this.#requestSync(),
+      answered: (requestId) => this.#syncRequests.answered(requestId),
+    });
+    const stopPublishing = this.#publisher.publishChangesOf(room, presence);
     const onUnloading = (): void => this.close();
-    room.on('update', onUpdate);
-    room.on('pending', onPending);
-    room.on('awareness', onAwareness);
     room.on('unloading', onUnloading);
     this.#detachRoom = () => {
-      room.off('update', onUpdate);
-      room.off('pending', onPending);
-      room.off('awareness', onAwareness);
+      stopPublishing();
       room.off('unloading', onUnloading);
     };
     this.#queue.resume();
@@ -176,13 +163,13 @@ export class DocumentChannel {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#publisher.stop();
     this.#detachRoom?.();
     this.#room = null;
+    this.#inbound = null;
     this.#queue.close();
     this.#syncRequests.stop();
-    this.#tail.stop();
     this.#storeCatchUp.stop();
-    this.#context.counter.forget(this.topic);
     this.#context.tracker.forgetTopic(this.topic);
     const unsubscribe = this.#unsubscribe;
     this.#unsubscribe = null;
@@ -216,95 +203,7 @@ export class DocumentChannel {
     this.#queue.push(message, payload.length);
   }
 
-  /** Applies messages in order until `deadline`; returns how many (remote-inbox.ts). */
-  #apply(batch: ClusterMessage[], deadline: number): number {
-    const room = this.#room;
-    if (!room || room.isDestroyed) return batch.length;
-    const doc = room.doc;
-    let next = 0;
-    while (next < batch.length) {
-      const message = batch[next]!;
-      if (message.kind === 'update') {
-        // A run of updates is one transaction: one broadcast to our clients.
-        doc.transact(() => {
-          do {
-            this.#applyUpdate(doc, batch[next++]!, PUBSUB_ORIGIN);
-          } while (next < batch.length && batch[next]!.kind === 'update' && performance.now() < deadline);
-        }, PUBSUB_ORIGIN);
-      } else {
-        next++;
-        this.#applyControl(room, message);
-      }
-      if (performance.now() >= deadline) break;
-    }
-    return next;
-  }
-
-  #applyControl(room: Room, message: ClusterMessage): void {
-    switch (message.kind) {
-      case 'awareness':
-        try {
-          this.#presence?.apply(message.update, message.sender);
-        } catch (error) {
-          this.#context.malformed.report({ doc: this.name, member: message.sender, kind: 'awareness' }, String(error));
-        }
-        return;
-      case 'sync-request':
-        this.#answer(room, message.sender, message.requestId, message.stateVector);
-        return;
-      case 'sync-reply':
-        room.doc.transact(() => this.#applyUpdate(room.doc, message, CATCH_UP_ORIGIN), CATCH_UP_ORIGIN);
-        this.#syncRequests.answered(message.requestId);
-        return;
-      default:
-        return;
-    }
-  }
-
-  /** A bad update (a foreign publisher, a bug) is logged and skipped. */
-  #applyUpdate(doc: Y.Doc, message: ClusterMessage, origin: UpdateOrigin): void {
-    try {
-      Y.applyUpdate(doc, (message as { update: Uint8Array }).update, origin);
-    } catch (error) {
-      this.#context.malformed.report({ doc: this.name, member: message.sender, kind: message.kind }, String(error));
-    }
-  }
-
-  /** Sends the requester what its state vector lacks and our clients' presence; asks back if it has more. */
-  #answer(room: Room, requester: MemberId, requestId: number, stateVector: Uint8Array): void {
-    const doc = room.doc;
-    let theirs: Map<number, number>;
-    let update: Uint8Array;
-    try {
-      theirs = Y.decodeStateVector(stateVector);
-      update = Y.encodeStateAsUpdate(doc, stateVector);
-    } catch (error) {
-      this.#context.malformed.report({ doc: this.name, member: requester, kind: 'sync-request' }, String(error));
-      return;
-    }
-    this.#publish({ kind: 'sync-reply', to: requester, requestId, update });
-    const local = this.#presence?.localIds() ?? [];
-    if (local.length > 0) this.#publish({ kind: 'awareness', update: awarenessProtocol.encodeAwarenessUpdate(room.awareness, local) });
-    for (const [client, clock] of theirs) {
-      if (clock > Y.getState(doc.store, client)) {
-        this.#requestSync();
-        return;
-      }
-    }
-  }
-
   #requestSync(): void {
     if (this.isLive) this.#syncRequests.request();
-  }
-
-  #publish(message: Outgoing, isTail = false): void {
-    if (this.#closed) return;
-    const seq = this.#context.counter.next(this.topic);
-    const bytes = encodeClusterMessage({ ...message, sender: this.#context.id, seq });
-    this.#context.pubsub.publish(this.topic, bytes).catch((error: unknown) => {
-      // Redis away: /readyz says so, receivers see the gap, and the reconnect resynchronises.
-      this.#context.logger.debug({ doc: this.name, kind: message.kind, err: error }, 'cluster: publish failed');
-    });
-    if (!isTail) this.#tail.noteSent();
   }
 }

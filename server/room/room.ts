@@ -2,36 +2,29 @@
  * One open document: its Y.Doc, its Awareness, the peers editing it and the leases holding it.
  *
  * Peers' messages go through a PeerInbox (peer-inbox.ts: applied once per turn, in order per
- * peer, with backpressure) and are applied here: updates as one transaction per sender and turn
- * (apply-client-updates.ts checks each before it is applied), sync step 1s answered from the
- * DeferredDocument, awareness handed to RoomAwareness (room-awareness.ts: who may set which ids,
- * size and id limits, the cached full-presence message). What happens next is not written here: the room emits
- * document events (room-events.ts: update with its origin, pending, awareness, loaded, durable,
- * compacted, unloading), and broadcast to peers (room-broadcast.ts), the store writer
+ * peer, with backpressure) and are applied by apply-peer-messages.ts: updates as one transaction
+ * per sender and turn, sync step 1s answered from the DeferredDocument within each peer's answer
+ * budget, awareness handed to RoomAwareness (room-awareness.ts: who may set which ids, size and id
+ * limits, the cached full-presence message). What happens next is not written here: the room
+ * emits document events (room-events.ts: update with its origin, pending, awareness, loaded,
+ * durable, compacted, unloading), and broadcast to peers (room-broadcast.ts), the store writer
  * (room-store.ts) and whatever else the server wires up are listeners.
- *
- * Sync and query-awareness answers cost the server far more than the few bytes that ask for them,
- * so each peer has an answer budget (answer-budget.ts): past it, the peer's further messages are held, in order, and
- * its input paused until the budget has refilled.
  */
 import type * as Y from 'yjs';
 import type * as awarenessProtocol from 'y-protocols/awareness';
 import { ObservableV2 } from 'lib0/observable';
 import type { Logger } from 'pino';
-import { CloseCode } from '../../shared/protocol.js';
-import { encodeSyncStep1, isUpdateMessage, type ClientMessage, type UpdateMessage } from '../protocol/codec.js';
-import { ProtocolError } from '../protocol/protocol-error.js';
+import { encodeSyncStep1, type ClientMessage } from '../protocol/codec.js';
 import type { DocumentWriter } from '../persistence/document-writer.js';
-import { isUpdateOrigin, type RoomPeer, type UpdateOrigin } from './room-peer.js';
+import { isUpdateOrigin, type RoomPeer } from './room-peer.js';
 import type { RoomEvents } from './room-events.js';
 import type { DocumentLease } from './document-lease.js';
 import { RoomError } from './room-error.js';
 import { DeferredDocument } from './deferred-document.js';
-import { PeerInbox, type Applied } from './peer-inbox.js';
-import { applyClientUpdates } from './apply-client-updates.js';
-import { chargeAnswer, DEFAULT_ANSWER_BUDGET, type AnswerAccount, type AnswerBudgetLimits } from './answer-budget.js';
-import { newAckCounts, requestSavedAck, type AckCounts } from './saved-acks.js';
+import { PeerInbox } from './peer-inbox.js';
+import { DEFAULT_ANSWER_BUDGET, type AnswerBudgetLimits } from './answer-budget.js';
 import { RoomAwareness } from './room-awareness.js';
+import { applyPeerMessages, newPeerState, type PeerMessageTarget, type PeerState } from './apply-peer-messages.js';
 
 export interface RoomOptions {
   name: string;
@@ -49,16 +42,6 @@ export interface RoomOptions {
   answerBudget?: AnswerBudgetLimits;
 }
 
-interface PeerState {
-  acks: AckCounts;
-  /** A read-only peer's first sync step 2 is its handshake answer, not an edit. */
-  sawSyncStep2: boolean;
-  answers: AnswerAccount;
-}
-
-// `[0, 0]`: no structs, empty delete set.
-const EMPTY_UPDATE_BYTES = 2;
-
 export class Room extends ObservableV2<RoomEvents> {
   readonly name: string;
   /** The Y.Doc itself, for wiring only (listeners, awareness); read content through #content. */
@@ -70,7 +53,8 @@ export class Room extends ObservableV2<RoomEvents> {
   readonly #peers = new Map<RoomPeer, PeerState>();
   readonly #leases = new Set<DocumentLease>();
   readonly #inbox: PeerInbox;
-  readonly #answerBudget: AnswerBudgetLimits;
+  /** What peers' messages act on (apply-peer-messages.ts). */
+  readonly #target: PeerMessageTarget;
   #destroyed = false;
 
   constructor(options: RoomOptions) {
@@ -88,17 +72,25 @@ export class Room extends ObservableV2<RoomEvents> {
     });
     this.#writer = options.writer;
     this.#logger = options.logger;
-    this.#answerBudget = options.answerBudget ?? DEFAULT_ANSWER_BUDGET;
-    this.#inbox = new PeerInbox({
-      apply: (peer, messages) => this.#applyFromPeer(peer, messages),
-      maxMessagesPerTurn: options.maxMessagesPerTurn ?? 1_000,
-      maxQueuedPerPeer: options.maxQueuedPerPeer ?? 1_000,
-    });
     this.#presence = new RoomAwareness({
       doc: this.#doc,
       name: this.name,
       logger: this.#logger,
       onChange: (change, origin) => this.emit('awareness', [change, origin]),
+    });
+    this.#target = {
+      name: this.name,
+      logger: this.#logger,
+      content: this.#content,
+      presence: this.#presence,
+      writer: this.#writer,
+      answerBudget: options.answerBudget ?? DEFAULT_ANSWER_BUDGET,
+      emitPending: (update, origin) => this.emit('pending', [update, origin]),
+    };
+    this.#inbox = new PeerInbox({
+      apply: (peer, messages) => applyPeerMessages(this.#target, peer, this.#peers.get(peer), messages),
+      maxMessagesPerTurn: options.maxMessagesPerTurn ?? 1_000,
+      maxQueuedPerPeer: options.maxQueuedPerPeer ?? 1_000,
     });
     // Listening only once the stored state is applied: Yjs encodes an update for every
     // transaction someone listens to, and the stored state's (the whole document) goes nowhere.
@@ -149,8 +141,7 @@ export class Room extends ObservableV2<RoomEvents> {
   /** Adds a peer and starts the sync handshake: our state vector, then everyone's presence. */
   attach(peer: RoomPeer): void {
     if (this.#destroyed) throw new Error(`room ${this.name} is destroyed`);
-    const answers = { answered: false, budget: null };
-    this.#peers.set(peer, { acks: newAckCounts(), sawSyncStep2: false, answers });
+    this.#peers.set(peer, newPeerState());
     this.#inbox.add(peer);
     this.#presence.attach(peer);
     // Our step 1 needs the applied document: until then it is sent when the stored state is
@@ -206,86 +197,6 @@ export class Room extends ObservableV2<RoomEvents> {
     this.#peers.clear();
     this.#leases.clear();
     super.destroy();
-  }
-
-  #applyFromPeer(peer: RoomPeer, messages: ClientMessage[]): Applied {
-    const state = this.#peers.get(peer);
-    let updates: UpdateMessage[] = [];
-    // A peer closed for a bad update: the rest of what it sent is dropped.
-    let refused = false;
-    const applyUpdates = (): void => {
-      if (updates.length === 0) return;
-      const batch = updates;
-      updates = [];
-      if (!this.#applyUpdates(peer, batch)) refused = true;
-    };
-    let applied = 0;
-    let holdMs = 0;
-    for (const message of messages) {
-      if (refused || holdMs > 0) break;
-      applied++;
-      if (isUpdateMessage(message)) {
-        if (!peer.canWrite) {
-          if (state) this.#refuseChange(peer, state, message);
-          continue;
-        }
-        updates.push(message);
-        if (state) state.acks.updateMessages++;
-        continue;
-      }
-      applyUpdates();
-      // The next answer after a hold is charged again, and may hold the rest once more.
-      if (message.kind === 'sync-step1') holdMs = this.#answer(peer, state, () => this.#content.answerSyncStep1(message.stateVector));
-      else if (message.kind === 'query-awareness') holdMs = this.#answer(peer, state, () => ({ replies: [this.#presence.fullMessage] }));
-      else if (!this.#presence.receive(peer, message.update)) refused = true;
-    }
-    applyUpdates();
-    if (state) requestSavedAck(peer, state.acks, this.#writer);
-    return refused ? { applied: messages.length, holdMs: 0 } : { applied, holdMs };
-  }
-
-  /**
-   * Sends the answer to a sync step 1 or a query-awareness (cached either way) and charges the
-   * peer's budget; returns how long to hold the peer.
-   */
-  #answer(peer: RoomPeer, state: PeerState | undefined, answer: () => { replies: Uint8Array[]; onSent?: (() => void) | null }): number {
-    // Nobody to answer: a peer that left keeps only its edits.
-    if (!peer.isOpen) return 0;
-    const { replies, onSent } = answer();
-    const last = replies.length - 1;
-    replies.forEach((reply, i) => peer.send(reply, i === last && onSent ? onSent : undefined));
-    if (!state) return 0;
-    return chargeAnswer(state.answers, replies.reduce((bytes, reply) => bytes + reply.length, 0), this.#answerBudget);
-  }
-
-  /**
-   * A read-only peer's document change is dropped. The sync step 2 a stock client sends in answer
-   * to our step 1 (once per connection) and empty updates are expected and not held against it;
-   * every other change is reported, and the transport decides when to close.
-   */
-  #refuseChange(peer: RoomPeer, state: PeerState, message: UpdateMessage): void {
-    const isHandshakeAnswer = message.kind === 'sync-step2' && !state.sawSyncStep2;
-    if (message.kind === 'sync-step2') state.sawSyncStep2 = true;
-    if (isHandshakeAnswer || message.update.length === EMPTY_UPDATE_BYTES) return;
-    peer.refusedWrite();
-  }
-
-  /** Applies one peer's consecutive updates; false when the peer was closed for them. */
-  #applyUpdates(peer: RoomPeer, updates: UpdateMessage[]): boolean {
-    const origin: UpdateOrigin = { source: 'client', peer };
-    const { pending, error } = applyClientUpdates(this.doc, updates, origin);
-    // Yjs emits nothing for these, yet they are acknowledged: they must be stored as they are.
-    for (const update of pending) this.emit('pending', [update, origin]);
-    if (error === null) return true;
-    if (error instanceof ProtocolError) {
-      this.#logger.warn({ doc: this.name, connId: peer.id, code: error.closeCode, reason: error.code }, error.message);
-      peer.close(error.closeCode, error.code);
-      return false;
-    }
-    // The codec parsed these updates in full, so this is a Yjs integration failure.
-    this.#logger.warn({ doc: this.name, connId: peer.id, err: error }, 'update failed to integrate; closing connection');
-    peer.close(CloseCode.invalidData, 'update failed to integrate');
-    return false;
   }
 
   #sendSyncStep1ToAll(): void {

@@ -25,7 +25,8 @@ import type { Principal } from '../auth/principal.js';
 import { clientAddress, hostAllowlist, isHostAllowed, isOriginAllowed, originAllowlist, tokenFromRequest } from '../auth/request-identity.js';
 import { matches, type Revocation } from '../auth/revocation-list.js';
 import { authorizeDocument, type AccessChecker } from '../auth/upgrade-authorizer.js';
-import { WebSocketPeer, type PeerSettings } from './web-socket-peer.js';
+import { WebSocketPeer } from './web-socket-peer.js';
+import type { PeerSettings } from './peer-settings.js';
 import { OutboundBudget } from './outbound-budget.js';
 import { rejectUpgrade } from './reject-upgrade.js';
 

@@ -1,0 +1,54 @@
+/**
+ * What a WebSocketPeer is told by its gateway: who the connection is, and the settings. Settings
+ * and callbacks are the same for every peer of a gateway, so they are one object, shared: idle
+ * connections add up (10,000 per process is ordinary), and a peer keeps one reference instead of
+ * a dozen fields.
+ */
+import type { WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import type { ClientMessage } from '../protocol/codec.js';
+import type { RoomPeer } from '../room/room-peer.js';
+import type { AwarenessLimits } from '../room/awareness-guard.js';
+import type { ThrottleLimits } from '../auth/input-throttle.js';
+import type { OutboundBudget } from './outbound-budget.js';
+import type { WebSocketPeer } from './web-socket-peer.js';
+
+/** What a bound peer delivers its messages to (a Room). */
+export interface MessageSink {
+  receive(peer: RoomPeer, message: ClientMessage): void;
+}
+
+/** Settings and callbacks the same for every peer of a gateway: one object, shared. */
+export interface PeerSettings {
+  logger: Logger;
+  /** Called once, when the socket has closed. */
+  onClosed: (peer: WebSocketPeer) => void;
+  /** Outbound bytes allowed to pile up before the reader is judged too slow (closed with 1013). */
+  maxBufferedBytes: number;
+  /** The process-wide cap on unsent bytes, told about every write. */
+  budget: OutboundBudget;
+  /** Messages a connection may send before its document is loaded. */
+  maxEarlyMessages: number;
+  /** Bytes a connection may send before its document is loaded. */
+  maxEarlyBytes: number;
+  /** Read-only violations tolerated before the connection is closed (1008). */
+  maxRefusedWrites: number;
+  /** Awareness state size and id count per connection (the room closes with 1009 / 1008). */
+  awarenessLimits: AwarenessLimits;
+  /** Changes to other connections' presence tolerated before the connection is closed (1008). */
+  maxRefusedAwareness: number;
+  throttle: ThrottleLimits;
+}
+
+export interface WebSocketPeerOptions {
+  ws: WebSocket;
+  id: string;
+  docName: string;
+  canWrite: boolean;
+  wantsSaveAck: boolean;
+  /** The token's subject; null in open mode. */
+  subject: string | null;
+  /** The token's `name`, shown instead of the client's; null when the token has none. */
+  displayName: string | null;
+  settings: PeerSettings;
+}
