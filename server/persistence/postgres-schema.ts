@@ -12,7 +12,7 @@
  */
 import type pg from 'pg';
 
-/** A schema name as config.ts accepts it. */
+/** A schema name as server/config/cluster-config.ts accepts it. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export class SchemaVersionError extends Error {

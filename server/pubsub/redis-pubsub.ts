@@ -73,7 +73,9 @@ export class RedisPubSub implements PubSub {
       commandTimeout: options.commandTimeoutMs ?? 5_000,
       retryStrategy: (attempt) => Math.min(attempt * 100, maxDelay),
     };
-    this.#publisher = new Redis(options.url, { ...clientOptions, connectionName: 'tandem-pubsub-pub' });
+    // Auto-pipelining sends every PUBLISH of one event-loop turn in one socket write: per-message
+    // writes were most of a member's CPU when it relayed many documents' edits.
+    this.#publisher = new Redis(options.url, { ...clientOptions, enableAutoPipelining: true, connectionName: 'tandem-pubsub-pub' });
     this.#subscriber = new Redis(options.url, { ...clientOptions, connectionName: 'tandem-pubsub-sub' });
     this.#watch(this.#publisher, 'publisher');
     this.#watch(this.#subscriber, 'subscriber');
