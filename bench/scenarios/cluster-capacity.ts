@@ -41,12 +41,12 @@ const CLIENTS_PER_DOC = 5;
 const BYSTANDER_WITH = 2;
 const BASELINE_MS = 2_000;
 /**
- * Offered load per member: 300 keystrokes/s, so N members carry N times the load of one process
+ * Offered load per member: 150 keystrokes/s, so N members carry N times the load of one process
  * (what adding members is for). CPU per edit depends on the load a process carries (at a higher
- * rate more messages share each turn and each system call), so comparing N members at 300/s in
- * all with one process at 300/s would charge the cluster for running each member at 1/N load.
+ * rate more messages share each turn and each system call), so comparing N members at 150/s in
+ * all with one process at 150/s would charge the cluster for running each member at 1/N load.
  */
-const PACED_RATE_PER_MEMBER = 300;
+const PACED_RATE_PER_MEMBER = 150;
 
 type Placement = 'by-document' | 'spread';
 
