@@ -2,6 +2,7 @@
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { MessageType } from '../../shared/protocol.js';
+import { encodeAwarenessEntries } from '../room/awareness-guard.js';
 
 export interface RawAwarenessEntry {
   clientID: number;
@@ -11,16 +12,9 @@ export interface RawAwarenessEntry {
 
 /** `[1, update]`: an awareness message carrying `entries`. */
 export function awarenessFrame(entries: readonly RawAwarenessEntry[]): Uint8Array {
-  const update = encoding.createEncoder();
-  encoding.writeVarUint(update, entries.length);
-  for (const { clientID, clock, state } of entries) {
-    encoding.writeVarUint(update, clientID);
-    encoding.writeVarUint(update, clock);
-    encoding.writeVarString(update, JSON.stringify(state));
-  }
   const frame = encoding.createEncoder();
   encoding.writeVarUint(frame, MessageType.awareness);
-  encoding.writeVarUint8Array(frame, encoding.toUint8Array(update));
+  encoding.writeVarUint8Array(frame, encodeAwarenessEntries(entries));
   return encoding.toUint8Array(frame);
 }
 
