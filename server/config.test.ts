@@ -27,6 +27,13 @@ describe('parseServeConfig', () => {
     expect(() => parseServeConfig(['--no-such-flag'], {})).toThrow(ConfigError);
   });
 
+  it('has no metrics listener by default, binds one on loopback with --metrics-port, and refuses a bad port', () => {
+    expect(parseServeConfig([], {}).metricsListener).toBeNull();
+    expect(parseServeConfig(['--metrics-port', '9464'], {}).metricsListener).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(parseServeConfig([], { TANDEM_METRICS_PORT: '0', TANDEM_METRICS_HOST: '10.0.0.5' }).metricsListener).toEqual({ host: '10.0.0.5', port: 0 });
+    expect(() => parseServeConfig(['--metrics-port', '99999'], {})).toThrow(/--metrics-port/);
+  });
+
   it('selects LevelDB by default, PostgreSQL with DATABASE_URL, and a cluster member with REDIS_URL too', () => {
     expect(parseServeConfig([], {}).cluster).toMatchObject({ databaseUrl: null, redisUrl: null });
     const single = parseServeConfig([], { DATABASE_URL: 'postgres://127.0.0.1:5432/test' }).cluster;

@@ -12,14 +12,15 @@ import { parseAuthConfig, type AuthConfig } from './config/auth-config.js';
 import { parseClusterConfig, type ClusterConfig } from './config/cluster-config.js';
 import { checkLimits, parseLimitsConfig, type LimitsConfig } from './config/limits-config.js';
 import { checkOpenModeExposure, parseNetworkConfig, type NetworkConfig } from './config/network-config.js';
+import { parseOpsConfig, type OpsConfig } from './config/ops-config.js';
 import { readServeOptions, type LogLevel } from './config/read-serve-options.js';
 
 export { ConfigError } from './config/config-error.js';
 export { isLoopbackHost } from './config/network-config.js';
 export { renderServeHelp, SERVE_OPTIONS } from './config/serve-options.js';
-export type { AuthConfig, ClusterConfig, LimitsConfig, LogLevel, NetworkConfig };
+export type { AuthConfig, ClusterConfig, LimitsConfig, LogLevel, NetworkConfig, OpsConfig };
 
-export interface ServerConfig extends NetworkConfig {
+export interface ServerConfig extends NetworkConfig, OpsConfig {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
@@ -64,6 +65,7 @@ export function parseServeConfig(argv: readonly string[], env: Readonly<Record<s
     auth: parseAuthConfig(read),
     ...parseNetworkConfig(read),
     limits: parseLimitsConfig(read),
+    ...parseOpsConfig(read),
   };
   checkOpenModeExposure(config.host, config.auth.mode, config);
   checkLimits(config.limits);

@@ -26,6 +26,11 @@ import { startPostgresRevocations, type PostgresRevocations } from './auth/postg
 import { hostAllowlist } from './auth/request-identity.js';
 import type { AccessChecker } from './auth/upgrade-authorizer.js';
 import type { PubSub } from './pubsub/pubsub.js';
+import { createMetrics, type TandemMetrics } from './metrics/metrics.js';
+import { ConnectionMeter } from './metrics/connection-meter.js';
+import { timeStoreWrites } from './metrics/timed-store.js';
+import { startMetricsListener, type MetricsListener } from './metrics/metrics-listener.js';
+import { isLoopbackHost } from './config.js';
 import { startClusterMember, type ClusterWiring, type StartClusterMemberOptions } from './cluster/start-cluster-member.js';
 
 export interface StartOptions {
@@ -49,6 +54,10 @@ export interface RunningServer {
   readonly logger: Logger;
   /** Cluster membership, or null for a single process. */
   readonly cluster: ClusterWiring | null;
+  /** This server's Prometheus metrics (its own registry); the webhook sender counts into it. */
+  readonly metrics: TandemMetrics;
+  /** http://host:port of the token-free metrics listener (--metrics-port), or null. */
+  readonly metricsUrl: string | null;
   /** Idempotent graceful stop; rejects if some writes could not be flushed. */
   close(): Promise<void>;
 }
@@ -98,8 +107,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     if (ownsStore) await store.close();
     throw error;
   }
-  const loadRoom = createRoomLoader({ store, logger, compaction: config.compaction });
+  const metrics = createMetrics();
+  const loadRoom = createRoomLoader({ store: timeStoreWrites(store, metrics), logger, compaction: config.compaction });
   const registry = new DocumentRegistry({ loadRoom: cluster ? cluster.wrapLoader(loadRoom) : loadRoom, logger });
+  metrics.countOpenDocumentsWith(() => registry.size);
   cluster?.attach(registry);
   let ready = false;
   const readinessChecks: ReadinessCheck[] = [{ name: 'store', check: () => store.ping() }];
@@ -114,15 +125,30 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     peekLoadedDocument: (name) => registry.peekLoaded(name)?.doc ?? null,
     ...(sharedRevocations ? { recordRevocation: sharedRevocations.revoke } : {}),
     ...(cluster ? { publishRevocation: (revocation: Revocation) => cluster.publishRevocation(revocation) } : {}),
+    metrics,
+    isLoopbackOnly: isLoopbackHost(config.host),
   });
   const httpServer: HttpServer | HttpsServer = tls ? createHttpsServer(tls, app) : createServer(app);
-  const gateway = attachWebSocketGateway({ httpServer, registry, config, logger, access });
+  const gateway = attachWebSocketGateway({ httpServer, registry, config, logger, access, meter: new ConnectionMeter(metrics) });
   await listen(httpServer, config.port, config.host);
+  let metricsListener: MetricsListener | null = null;
+  if (config.metricsListener) {
+    try {
+      metricsListener = await startMetricsListener({ metrics, logger, ...config.metricsListener });
+    } catch (error) {
+      gateway.stopAccepting();
+      httpServer.close();
+      await cluster?.close().catch(() => undefined);
+      await sharedRevocations?.close().catch(() => undefined);
+      if (ownsStore) await store.close();
+      throw error;
+    }
+  }
   const { port } = httpServer.address() as AddressInfo;
   const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   ready = true;
   logger.info(
-    { url, storage: describeStorage(config, Boolean(options.store)), cluster: cluster !== null, pathPrefix: config.pathPrefix || '/', auth: config.auth.mode, trustProxy: config.trustProxy },
+    { url, metricsUrl: metricsListener?.url ?? null, storage: describeStorage(config, Boolean(options.store)), cluster: cluster !== null, pathPrefix: config.pathPrefix || '/', auth: config.auth.mode, trustProxy: config.trustProxy },
     'tandem listening',
   );
 
@@ -142,6 +168,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await gateway.closeAll(CloseCode.serviceRestart, 'server restarting', SOCKET_CLOSE_GRACE_MS);
       httpServer.closeAllConnections();
       await httpClosed;
+      await metricsListener?.close();
       // After the flush: documents stay shared until their last write, then we leave.
       await cluster?.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: leaving the cluster failed'));
       await sharedRevocations?.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: closing the revocations pool failed'));
@@ -152,7 +179,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     return closing;
   };
 
-  return { url, port, registry, gateway, logger, cluster, close };
+  return { url, port, registry, gateway, logger, cluster, metrics, metricsUrl: metricsListener?.url ?? null, close };
 }
 
 /** Where documents live, for the start-up log line (never the database URL: it may hold a password). */

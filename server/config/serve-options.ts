@@ -65,6 +65,8 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { flag: 'trust-proxy', env: 'TANDEM_TRUST_PROXY', kind: 'bool', default: 'false', help: 'client address from X-Forwarded-For (behind one reverse proxy)' },
   { flag: 'tls-cert', env: 'TANDEM_TLS_CERT', kind: 'string', default: '', help: 'PEM certificate file: serve https:// and wss://' },
   { flag: 'tls-key', env: 'TANDEM_TLS_KEY', kind: 'string', default: '', help: 'PEM private key file for --tls-cert' },
+  { flag: 'metrics-port', env: 'TANDEM_METRICS_PORT', kind: 'string', default: '', help: 'serve GET /metrics on this port too, without a token (0 picks a free one; default: only on the main port, admin token needed)' },
+  { flag: 'metrics-host', env: 'TANDEM_METRICS_HOST', kind: 'string', default: '127.0.0.1', help: 'address the --metrics-port listener binds' },
 ];
 
 export function renderServeHelp(): string {

@@ -23,6 +23,7 @@ import type { Revocation, RevocationList, RevocationScope } from '../auth/revoca
 import { RevocationNotStoredError, type RevocationResult } from '../auth/postgres-revocations.js';
 import { HttpError } from './http-error.js';
 import { principalOf } from './auth-middleware.js';
+import { requestLogger } from './request-context.js';
 
 const MAX_SUBJECT_LENGTH = 256;
 
@@ -36,13 +37,13 @@ export interface AdminRouterOptions {
 }
 
 export function createAdminRouter(options: AdminRouterOptions): Router {
-  const record = async (scope: RevocationScope): Promise<RevocationResult> => {
+  const record = async (scope: RevocationScope, log: Logger): Promise<RevocationResult> => {
     if (!options.recordRevocation) return options.revocations.revoke(scope);
     try {
       return await options.recordRevocation(scope);
     } catch (error) {
       if (!(error instanceof RevocationNotStoredError)) throw error;
-      options.logger.error({ err: error, sub: scope.sub, doc: scope.doc }, 'revocation not stored in PostgreSQL; nothing revoked');
+      log.error({ err: error, sub: scope.sub, doc: scope.doc }, 'revocation not stored in PostgreSQL; nothing revoked');
       throw new HttpError(503, 'revocation-not-stored', 'PostgreSQL did not store the revocation, so nothing was revoked; repeat the request');
     }
   };
@@ -60,18 +61,19 @@ export function createAdminRouter(options: AdminRouterOptions): Router {
     }
     if (sub === undefined && doc === undefined) throw new HttpError(400, 'bad-request', 'give `sub`, `doc` or both');
     const scope: RevocationScope = { ...(sub !== undefined ? { sub } : {}), ...(doc !== undefined ? { doc } : {}) };
-    const { revocation, closed } = await record(scope);
-    options.logger.info({ by: principalOf(res).sub, sub, doc, closed }, 'tokens revoked');
+    const log = requestLogger(res, options.logger);
+    const { revocation, closed } = await record(scope, log);
+    log.info({ by: principalOf(res).sub, sub, doc, closed }, 'tokens revoked');
     if (options.publishRevocation) {
       try {
         await options.publishRevocation(revocation);
       } catch (error) {
         if (options.recordRevocation) {
-          options.logger.warn({ err: error, sub, doc }, 'revocation not published to the other cluster members; they read it from PostgreSQL at their next poll');
+          log.warn({ err: error, sub, doc }, 'revocation not published to the other cluster members; they read it from PostgreSQL at their next poll');
           res.json(answer(revocation, closed));
           return;
         }
-        options.logger.error({ err: error, sub, doc }, 'revocation not handed to the other cluster members');
+        log.error({ err: error, sub, doc }, 'revocation not handed to the other cluster members');
         throw new HttpError(
           503,
           'revocation-not-propagated',

@@ -6,6 +6,8 @@
  * `/healthz` is liveness (200 while the process runs); `/readyz` is readiness (readiness.ts: 200
  * only while started and the store, and in a cluster Redis, answer), for load balancers.
  * Everything but those two first needs a Host name the server answers to (host-check.ts).
+ * Every request gets an id, a child logger and a count by route and status (request-context.ts);
+ * `GET /metrics` serves the Prometheus metrics behind the admin token (metrics-route.ts).
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
@@ -22,6 +24,9 @@ import { createDocumentExportRouter } from './document-export.js';
 import { createRequireAllowedHost } from './host-check.js';
 import { HttpError } from './http-error.js';
 import type { ReadinessReport } from './readiness.js';
+import { createMetricsHandlers } from './metrics-route.js';
+import { createRequestContext, requestLogger } from './request-context.js';
+import type { TandemMetrics } from '../metrics/metrics.js';
 
 export { HttpError } from './http-error.js';
 
@@ -42,12 +47,17 @@ export interface HttpAppOptions {
   recordRevocation?: PostgresRevocations['revoke'];
   /** In a cluster: hands a revocation to the other members (admin-routes.ts). */
   publishRevocation?: (revocation: Revocation) => Promise<void>;
+  /** Serves `GET /metrics` (metrics-route.ts) and counts requests; without it neither. */
+  metrics?: TandemMetrics;
+  /** The server binds a loopback address only: in open mode /metrics needs no token then. */
+  isLoopbackOnly?: boolean;
 }
 
 export function createHttpApp(options: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(createRequestContext(options.logger, options.metrics ?? null));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -66,6 +76,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 
   // After the probes: load balancers and load balancers use whatever name they like, and health is no secret.
   app.use(createRequireAllowedHost(options.allowedHosts));
+
+  if (options.metrics) app.get('/metrics', ...createMetricsHandlers(options.access, options.metrics, options.isLoopbackOnly ?? false));
 
   // The admin API authenticates on its own, from the Authorization header only: it is mounted
   // before the general authentication, which would also read `?token=` and the cookie.
@@ -108,7 +120,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const known = toHttpError(error);
-    if (known.status >= 500) options.logger.error({ err: error, path: req.path }, 'request failed');
+    if (known.status >= 500) requestLogger(res, options.logger).error({ err: error, path: req.path }, 'request failed');
     res.status(known.status).json({ error: { code: known.code, message: known.message } });
   });
   return app;

@@ -12,6 +12,7 @@ import type { AwarenessLimits } from '../room/awareness-guard.js';
 import type { ThrottleLimits } from '../auth/input-throttle.js';
 import type { OutboundBudget } from './outbound-budget.js';
 import type { WebSocketPeer } from './web-socket-peer.js';
+import type { ConnectionMeter } from '../metrics/connection-meter.js';
 
 /** What a bound peer delivers its messages to (a Room). */
 export interface MessageSink {
@@ -21,8 +22,10 @@ export interface MessageSink {
 /** Settings and callbacks the same for every peer of a gateway: one object, shared. */
 export interface PeerSettings {
   logger: Logger;
-  /** Called once, when the socket has closed. */
-  onClosed: (peer: WebSocketPeer) => void;
+  /** Called once, when the socket has closed, with the close code ws reports (1006: no close frame). */
+  onClosed: (peer: WebSocketPeer, code: number) => void;
+  /** Counts messages, bytes and saved-ack latency (metrics/connection-meter.ts); null: not measured. */
+  meter: ConnectionMeter | null;
   /** Outbound bytes allowed to pile up before the reader is judged too slow (closed with 1013). */
   maxBufferedBytes: number;
   /** The process-wide cap on unsent bytes, told about every write. */

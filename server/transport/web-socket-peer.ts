@@ -17,8 +17,9 @@
  * socket listeners are four functions shared by all peers (the peer is found by its socket).
  */
 import type { RawData, WebSocket } from 'ws';
+import type { Logger } from 'pino';
 import { CloseCode, MessageType, type CloseCodeValue } from '../../shared/protocol.js';
-import { decodeClientMessage, type ClientMessage } from '../protocol/codec.js';
+import { decodeClientMessage, isUpdateMessage, type ClientMessage } from '../protocol/codec.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { RoomPeer } from '../room/room-peer.js';
 import type { AwarenessLimits } from '../room/awareness-guard.js';
@@ -29,6 +30,7 @@ import { Hold, InputPacer, type RateKind } from './input-pacer.js';
 import { rememberSentAwareness, takeAwarenessEcho } from './awareness-echoes.js';
 import { writeFrame } from './write-frame.js';
 import { closeAndWaitFor } from './close-handshake.js';
+import { AckTimes } from '../metrics/ack-times.js';
 
 const peerBySocket = new WeakMap<WebSocket, WebSocketPeer>();
 
@@ -53,6 +55,9 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   #sentAwareness: Set<string> | null = null;
   /** See turn-cork.ts: the turn this peer's socket was last written in. */
   #lastWriteTurn = 0;
+  /** Arrival times of unacknowledged updates, for the saved-ack latency; null until measured. */
+  #ackTimes: AckTimes | null = null;
+  #logger: Logger | null = null;
 
   constructor(options: WebSocketPeerOptions) {
     this.#settings = options.settings;
@@ -86,16 +91,24 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
 
   static readonly #onSocketError = function (this: WebSocket, error: Error): void {
     const peer = peerBySocket.get(this);
-    if (peer) peer.#settings.logger.info({ doc: peer.docName, connId: peer.id, err: error }, 'websocket error');
+    if (peer) peer.log.info({ err: error }, 'websocket error');
   };
 
-  static readonly #onSocketClose = function (this: WebSocket): void {
+  static readonly #onSocketClose = function (this: WebSocket, code: number): void {
     const peer = peerBySocket.get(this);
     if (!peer) return;
     peerBySocket.delete(this);
     peer.#input.clearRateTimer();
-    peer.#settings.onClosed(peer);
+    peer.#settings.onClosed(peer, code);
   };
+
+  /**
+   * This connection's logger: a pino child with `doc` and `connId` bound, so every line about the
+   * connection carries them. Made on first use: most connections never log, and idle ones add up.
+   */
+  get log(): Logger {
+    return (this.#logger ??= this.#settings.logger.child({ doc: this.docName, connId: this.id }));
+  }
 
   get awarenessLimits(): AwarenessLimits {
     return this.#settings.awarenessLimits;
@@ -133,13 +146,18 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     if (message[0] === MessageType.awareness) this.#sentAwareness = rememberSentAwareness(this.#sentAwareness, message);
     this.#lastWriteTurn = writeFrame(this.#ws, message, onSent, this.#lastWriteTurn);
     this.#settings.budget.noteWrite(this, this.#ws.bufferedAmount);
+    const meter = this.#settings.meter;
+    if (meter) {
+      meter.sent(message);
+      if (message[0] === MessageType.savedAck && this.#ackTimes) this.#ackTimes.acknowledged(message, meter);
+    }
   }
 
   /** Over the process-wide budget and among the biggest holders: dropped now (see outbound-budget.ts). */
   shed(unsentBytes: number): void {
     if (this.#ws.readyState === this.#ws.CLOSED) return;
-    this.#settings.logger.warn(
-      { doc: this.docName, connId: this.id, code: CloseCode.tryAgainLater, unsentBytes },
+    this.log.warn(
+      { code: CloseCode.tryAgainLater, unsentBytes },
       'unsent bytes of all connections over --max-total-buffered-bytes: dropping this reader, among those holding the most',
     );
     this.terminate();
@@ -217,6 +235,12 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
       this.#closeFor(refused.closeCode, refused.code, refused.message, refused.code);
       return;
     }
+    const meter = this.#settings.meter;
+    if (meter) {
+      meter.received(message.kind, (data as Buffer).length);
+      // Only writers' updates are acknowledged: read-only ones are refused, not counted.
+      if (this.wantsSaveAck && this.canWrite && isUpdateMessage(message)) (this.#ackTimes ??= new AckTimes()).arrived();
+    }
     this.#charge((data as Buffer).length, this.#rateKind(message, data as Buffer));
     if (this.#closing) return;
     if (this.#sink) {
@@ -253,6 +277,6 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   }
 
   #log(level: 'warn' | 'info', code: number, msg: string, reason?: string): void {
-    this.#settings.logger[level]({ doc: this.docName, connId: this.id, code, ...(reason ? { reason } : {}) }, msg);
+    this.log[level]({ code, ...(reason ? { reason } : {}) }, msg);
   }
 }

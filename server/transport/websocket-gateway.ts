@@ -29,6 +29,7 @@ import { WebSocketPeer } from './web-socket-peer.js';
 import type { PeerSettings } from './peer-settings.js';
 import { OutboundBudget } from './outbound-budget.js';
 import { rejectUpgrade } from './reject-upgrade.js';
+import type { ConnectionMeter } from '../metrics/connection-meter.js';
 
 export interface WebSocketGatewayOptions {
   httpServer: HttpServer | HttpsServer;
@@ -36,6 +37,8 @@ export interface WebSocketGatewayOptions {
   config: ServerConfig;
   logger: Logger;
   access: AccessChecker;
+  /** Connection, message and close metrics (metrics/connection-meter.ts); none when absent. */
+  meter?: ConnectionMeter;
 }
 
 export interface WebSocketGateway {
@@ -67,6 +70,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSocketGateway {
   const { httpServer, registry, config, logger, access } = options;
+  const meter = options.meter ?? null;
   const { limits } = config;
   const wss = new WebSocketServer({
     noServer: true,
@@ -154,14 +158,17 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   // One object for every peer: an idle connection keeps no closures of its own.
   const peerSettings: PeerSettings = {
     logger,
-    onClosed: (peer) => {
+    onClosed: (peer, code) => {
       const session = sessions.get(peer);
       if (!session) return;
       sessions.delete(peer);
+      meter?.closed(peer.canWrite, code);
+      peer.log.debug({ code }, 'connection closed');
       budget.forget(peer);
       if (session.expiry) clearTimeout(session.expiry);
       if (session.room) registry.leave(session.docName, session.room, peer);
     },
+    meter,
     maxBufferedBytes: limits.maxBufferedBytes,
     budget,
     maxEarlyMessages: limits.maxEarlyMessages,
@@ -192,8 +199,9 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     });
     const session: Session = { principal, docName, expiry: null, room: null };
     sessions.set(peer, session);
+    meter?.opened(peer.canWrite);
     if (principal.exp !== null) scheduleExpiry(peer, session, principal.exp * 1000);
-    logger.debug({ doc: docName, connId: peer.id, sub: principal.sub, access: granted }, 'connection opened');
+    peer.log.debug({ sub: principal.sub, access: granted }, 'connection opened');
     registry.join(docName, peer).then(
       (joined) => {
         if (!peer.isOpen) return;
@@ -201,7 +209,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
         peer.bind(joined);
       },
       (error: unknown) => {
-        logger.error({ doc: docName, connId: peer.id, err: error }, 'could not open document');
+        peer.log.error({ err: error }, 'could not open document');
         peer.close(CloseCode.internalError, 'document unavailable');
       },
     );
@@ -212,7 +220,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     session.expiry = setTimeout(
       () => {
         if (Date.now() < expiresAt) return scheduleExpiry(peer, session, expiresAt);
-        logger.info({ doc: session.docName, connId: peer.id, code: CloseCode.tokenExpired }, 'token expired; closing connection');
+        peer.log.info({ code: CloseCode.tokenExpired }, 'token expired; closing connection');
         peer.close(CloseCode.tokenExpired, 'token expired');
       },
       Math.max(0, Math.min(remaining, MAX_TIMER_MS)),
@@ -225,7 +233,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       const { principal } = session;
       if (!matches(revocation, principal, session.docName)) continue;
       if (principal.iat !== null && principal.iat * 1000 >= revocation.before) continue;
-      logger.info({ doc: session.docName, connId: peer.id, code: CloseCode.revoked }, 'token revoked; closing connection');
+      peer.log.info({ code: CloseCode.revoked }, 'token revoked; closing connection');
       peer.close(CloseCode.revoked, 'token revoked');
       closed++;
     }
@@ -238,7 +246,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   const keepalive = setInterval(() => {
     for (const peer of sessions.keys()) {
       if (!peer.isAlive) {
-        logger.info({ doc: peer.docName, connId: peer.id }, 'no pong since last ping; dropping connection');
+        peer.log.info('no pong since last ping; dropping connection');
         peer.terminate();
       } else {
         peer.ping();

@@ -1,0 +1,35 @@
+/**
+ * A DocumentStore that times its writes (appends and compactions) into the store write latency
+ * histogram, and otherwise hands every call through. Wrapped around the store the room loader
+ * writes with, so the writer and the store stay unaware of metrics.
+ */
+import type { DocumentStore } from '../persistence/document-store.js';
+import type { TandemMetrics } from './metrics.js';
+
+export function timeStoreWrites(store: DocumentStore, metrics: TandemMetrics): DocumentStore {
+  const append = metrics.storeWriteSeconds.labels('append');
+  const compact = metrics.storeWriteSeconds.labels('compact');
+  return {
+    load: (name) => store.load(name),
+    async appendUpdates(name, updates, stats) {
+      const stop = append.startTimer();
+      try {
+        await store.appendUpdates(name, updates, stats);
+      } finally {
+        stop();
+      }
+    },
+    async compact(name, snapshot, cursor, stats) {
+      const stop = compact.startTimer();
+      try {
+        return await store.compact(name, snapshot, cursor, stats);
+      } finally {
+        stop();
+      }
+    },
+    delete: (name) => store.delete(name),
+    list: () => store.list(),
+    ping: () => store.ping(),
+    close: () => store.close(),
+  };
+}
