@@ -13,11 +13,12 @@ import { parseClusterConfig, type ClusterConfig } from './config/cluster-config.
 import { checkLimits, parseLimitsConfig, type LimitsConfig } from './config/limits-config.js';
 import { checkOpenModeExposure, parseNetworkConfig, type NetworkConfig } from './config/network-config.js';
 import { readServeOptions, type LogLevel } from './config/read-serve-options.js';
+import { parseWebhookConfig, type WebhookConfig } from './config/webhook-config.js';
 
 export { ConfigError } from './config/config-error.js';
 export { isLoopbackHost } from './config/network-config.js';
 export { renderServeHelp, SERVE_OPTIONS } from './config/serve-options.js';
-export type { AuthConfig, ClusterConfig, LimitsConfig, LogLevel, NetworkConfig };
+export type { AuthConfig, ClusterConfig, LimitsConfig, LogLevel, NetworkConfig, WebhookConfig };
 
 export interface ServerConfig extends NetworkConfig {
   readonly port: number;
@@ -39,6 +40,8 @@ export interface ServerConfig extends NetworkConfig {
    */
   readonly cluster: ClusterConfig;
   readonly auth: AuthConfig;
+  /** Signed document events (created, changed, deleted) sent to these URLs; off when none. */
+  readonly webhooks: WebhookConfig;
 }
 
 /** Parses `tandem serve` flags (argv without the command) over the environment. */
@@ -64,6 +67,7 @@ export function parseServeConfig(argv: readonly string[], env: Readonly<Record<s
     auth: parseAuthConfig(read),
     ...parseNetworkConfig(read),
     limits: parseLimitsConfig(read),
+    webhooks: parseWebhookConfig(read),
   };
   checkOpenModeExposure(config.host, config.auth.mode, config);
   checkLimits(config.limits);

@@ -27,6 +27,8 @@ import { hostAllowlist } from './auth/request-identity.js';
 import type { AccessChecker } from './auth/upgrade-authorizer.js';
 import type { PubSub } from './pubsub/pubsub.js';
 import { startClusterMember, type ClusterWiring, type StartClusterMemberOptions } from './cluster/start-cluster-member.js';
+import { startWebhooks, type WebhookTuning, type Webhooks } from './webhooks/start-webhooks.js';
+import type { WebhookCounters } from './webhooks/webhook-dispatcher.js';
 
 export interface StartOptions {
   logger?: Logger;
@@ -38,6 +40,10 @@ export interface StartOptions {
   clusterTuning?: StartClusterMemberOptions['tuning'];
   /** How often revocations stored in PostgreSQL are read (default REVOCATION_POLL_MS; tests). */
   revocationPollMs?: number;
+  /** Webhook debounce and delivery settings (tests: short). */
+  webhookTuning?: WebhookTuning;
+  /** Counts webhook deliveries and failures (the metrics module connects Prometheus counters). */
+  webhookCounters?: WebhookCounters;
 }
 
 export interface RunningServer {
@@ -49,6 +55,8 @@ export interface RunningServer {
   readonly logger: Logger;
   /** Cluster membership, or null for a single process. */
   readonly cluster: ClusterWiring | null;
+  /** Webhook delivery, or null when no --webhook-url is set. */
+  readonly webhooks: Webhooks | null;
   /** Idempotent graceful stop; rejects if some writes could not be flushed. */
   close(): Promise<void>;
 }
@@ -69,11 +77,22 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       'auth is disabled (no TANDEM_AUTH_SECRET, public key or JWKS URL): anyone who can reach this server can read and write every document',
     );
   }
-  const store = options.store ?? (await openDocumentStore(config, logger));
+  const openedStore = options.store ?? (await openDocumentStore(config, logger));
   const ownsStore = !options.store;
   let sharedRevocations: PostgresRevocations | null = null;
   let cluster: ClusterWiring | null;
+  let webhooks: Webhooks | null = null;
+  let store = openedStore;
   try {
+    webhooks = await startWebhooks({
+      config: config.webhooks,
+      dataDir: config.dataDir,
+      logger,
+      ...(options.webhookCounters ? { counters: options.webhookCounters } : {}),
+      ...(options.webhookTuning ? { tuning: options.webhookTuning } : {}),
+    });
+    // Every store call goes through the wrapper, so created and deleted documents are reported.
+    if (webhooks) store = webhooks.wrapStore(openedStore);
     // With PostgreSQL, revocations are shared through it by every process on the schema.
     const { databaseUrl, databaseSchema } = config.cluster;
     if (databaseUrl !== null) {
@@ -95,10 +114,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     });
   } catch (error) {
     await sharedRevocations?.close();
-    if (ownsStore) await store.close();
+    await webhooks?.close();
+    if (ownsStore) await openedStore.close();
     throw error;
   }
-  const loadRoom = createRoomLoader({ store, logger, compaction: config.compaction });
+  const storeLoader = createRoomLoader({ store, logger, compaction: config.compaction });
+  const loadRoom = webhooks ? webhooks.wrapLoader(storeLoader) : storeLoader;
   const registry = new DocumentRegistry({ loadRoom: cluster ? cluster.wrapLoader(loadRoom) : loadRoom, logger });
   cluster?.attach(registry);
   let ready = false;
@@ -145,14 +166,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       // After the flush: documents stay shared until their last write, then we leave.
       await cluster?.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: leaving the cluster failed'));
       await sharedRevocations?.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: closing the revocations pool failed'));
-      if (ownsStore) await store.close();
+      // After the rooms: each records its last document.changed as it unloads.
+      await webhooks?.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: closing the webhook outbox failed'));
+      if (ownsStore) await openedStore.close();
       logger.info('tandem stopped');
       if (flushError) throw flushError instanceof Error ? flushError : new Error('flushing documents failed', { cause: flushError });
     })();
     return closing;
   };
 
-  return { url, port, registry, gateway, logger, cluster, close };
+  return { url, port, registry, gateway, logger, cluster, webhooks, close };
 }
 
 /** Where documents live, for the start-up log line (never the database URL: it may hold a password). */

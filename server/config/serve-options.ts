@@ -14,6 +14,8 @@ export interface OptionSpec {
   help: string;
   /** Secrets are read from the environment only: command lines show up in `ps`. */
   envOnly?: boolean;
+  /** The flag may be given several times; the values are joined with commas, like its variable's list. */
+  repeatable?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -65,6 +67,8 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { flag: 'trust-proxy', env: 'TANDEM_TRUST_PROXY', kind: 'bool', default: 'false', help: 'client address from X-Forwarded-For (behind one reverse proxy)' },
   { flag: 'tls-cert', env: 'TANDEM_TLS_CERT', kind: 'string', default: '', help: 'PEM certificate file: serve https:// and wss://' },
   { flag: 'tls-key', env: 'TANDEM_TLS_KEY', kind: 'string', default: '', help: 'PEM private key file for --tls-cert' },
+  { flag: 'webhook-url', env: 'TANDEM_WEBHOOK_URLS', kind: 'string', default: '', help: 'http(s) URL receiving signed document events; repeat the flag (or comma-separate the variable) for several', repeatable: true },
+  { flag: 'webhook-secret', env: 'TANDEM_WEBHOOK_SECRET', kind: 'string', default: '', help: 'Standard Webhooks signing secret (whsec_ + base64, at least 24 bytes)', envOnly: true },
 ];
 
 export function renderServeHelp(): string {
