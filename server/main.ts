@@ -87,6 +87,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     webhooks = await startWebhooks({
       config: config.webhooks,
       dataDir: config.dataDir,
+      database: config.cluster.databaseUrl === null ? null : { url: config.cluster.databaseUrl, schema: config.cluster.databaseSchema },
       logger,
       ...(options.webhookCounters ? { counters: options.webhookCounters } : {}),
       ...(options.webhookTuning ? { tuning: options.webhookTuning } : {}),

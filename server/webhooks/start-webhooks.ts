@@ -1,7 +1,8 @@
 /**
  * Wires webhooks into one server process: the store wrapper reports created and deleted
  * documents, the loader wrapper subscribes each room's debounced change reporter, and the
- * dispatcher delivers from the outbox in `<dataDir>/webhooks`. Nothing here runs on the sync
+ * dispatcher delivers from the outbox: a table in PostgreSQL when documents are stored there,
+ * else a LevelDB database in `<dataDir>/webhooks`. Nothing here runs on the sync
  * path beyond noting an editor and queuing a record.
  */
 import path from 'node:path';
@@ -13,7 +14,8 @@ import { DEFAULT_CHANGE_DEBOUNCE, reportDocumentChanges, type ChangeDebounce } f
 import { observeDocumentStore } from './observe-document-store.js';
 import { WebhookDispatcher, type WebhookCounters, type WebhookDeliveryPolicy } from './webhook-dispatcher.js';
 import { createEvent, type WebhookEventData, type WebhookEventType } from './webhook-event.js';
-import { openLeveldbOutbox } from './webhook-outbox.js';
+import { openLeveldbOutbox, type WebhookOutbox } from './webhook-outbox.js';
+import { openPostgresOutbox } from './postgres-outbox.js';
 
 export interface WebhookTuning {
   debounce?: Partial<ChangeDebounce>;
@@ -23,6 +25,8 @@ export interface WebhookTuning {
 export interface StartWebhooksOptions {
   config: WebhookConfig;
   dataDir: string;
+  /** The PostgreSQL holding documents (schema migrated), or null for LevelDB. */
+  database: { url: string; schema: string } | null;
   logger: Logger;
   counters?: WebhookCounters;
   tuning?: WebhookTuning;
@@ -43,7 +47,9 @@ export interface Webhooks {
 export async function startWebhooks(options: StartWebhooksOptions): Promise<Webhooks | null> {
   const { config, logger } = options;
   if (config.urls.length === 0 || config.secret === null) return null;
-  const outbox = await openLeveldbOutbox(path.join(options.dataDir, 'webhooks'), logger);
+  const outbox: WebhookOutbox = options.database
+    ? openPostgresOutbox({ ...options.database, logger })
+    : await openLeveldbOutbox(path.join(options.dataDir, 'webhooks'), logger);
   const dispatcher = new WebhookDispatcher({
     urls: config.urls,
     secret: config.secret,

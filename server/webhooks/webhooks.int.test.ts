@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { startTestServer, type TestServer } from '../test-support/test-server.js
 import { connectClient, type TestClient } from '../test-support/test-client.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../test-support/webhook-receiver.js';
 import { waitFor } from '../test-support/wait-for.js';
+import { createPostgresTestSchema, type PostgresTestSchema } from '../test-support/postgres-test-schema.js';
 import { createLogger } from '../logger.js';
 import { createLeveldbStore } from '../persistence/leveldb-store.js';
 import type { WebhookTuning } from './start-webhooks.js';
@@ -24,12 +26,14 @@ describe('webhooks', () => {
   const receivers: WebhookReceiver[] = [];
   const clients: TestClient[] = [];
   const folders: string[] = [];
+  const schemas: PostgresTestSchema[] = [];
 
   afterEach(async () => {
     for (const c of clients.splice(0)) c.destroy();
     for (const s of servers.splice(0)) await s.dispose();
     for (const r of receivers.splice(0)) await r.close();
     for (const f of folders.splice(0)) await rm(f, { recursive: true, force: true });
+    for (const schema of schemas.splice(0)) await schema.dispose();
   });
 
   async function receiver(answer?: (attempt: number) => number | 'hang'): Promise<WebhookReceiver> {
@@ -111,9 +115,9 @@ describe('webhooks', () => {
     expect(s.logs.find((l) => l.msg === 'webhooks: delivery failed, will retry')).toMatchObject({ eventId: created.id, err: 'no answer within 300 ms' });
   });
 
-  it('keeps pending deliveries across a restart and delivers them with the same ids, each once', async () => {
+  async function expectPendingSurviveRestart(env: Record<string, string>): Promise<void> {
     const hook = await receiver(() => 503);
-    const s = await server(hook.url);
+    const s = await server(hook.url, FAST, env);
     const c = client(s, 'survivor');
     await c.synced();
     c.doc.getText('t').insert(0, 'kept');
@@ -132,6 +136,18 @@ describe('webhooks', () => {
     expect(new Set(accepted)).toEqual(before);
     expect(accepted).toHaveLength(before.size);
     expect(s.logs.some((l) => l.msg === 'webhooks: resuming stored deliveries' && l.pending === 2)).toBe(true);
+  }
+
+  it('keeps pending deliveries across a restart and delivers them with the same ids, each once (LevelDB outbox)', async () => {
+    await expectPendingSurviveRestart({});
+  });
+
+  it('keeps pending deliveries across a restart and delivers them with the same ids, each once (PostgreSQL outbox)', async () => {
+    const testSchema = createPostgresTestSchema('webhooks');
+    schemas.push(testSchema);
+    await expectPendingSurviveRestart({ DATABASE_URL: testSchema.url, TANDEM_DATABASE_SCHEMA: testSchema.schema });
+    // The deliveries were in the table, not in the data folder.
+    expect(existsSync(path.join(servers[0]!.dataDir, 'webhooks'))).toBe(false);
   });
 
   it('drops the oldest deliveries with a log line once the outbox holds maxPending', async () => {
@@ -173,7 +189,7 @@ describe('webhooks', () => {
     folders.push(dataDir);
     const logger = createLogger('silent');
     const raw = await createLeveldbStore({ directory: path.join(dataDir, 'docs'), fsync: false });
-    const webhooks = (await startWebhooks({ config: { urls: [hook.url], secret: WEBHOOK_SECRET }, dataDir, logger, tuning: FAST }))!;
+    const webhooks = (await startWebhooks({ config: { urls: [hook.url], secret: WEBHOOK_SECRET }, dataDir, database: null, logger, tuning: FAST }))!;
     const store = webhooks.wrapStore(raw);
     try {
       await store.load('gone');
