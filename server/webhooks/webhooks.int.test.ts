@@ -13,6 +13,7 @@ import { createPostgresTestSchema, type PostgresTestSchema } from '../test-suppo
 import { createLogger } from '../logger.js';
 import { createLeveldbStore } from '../persistence/leveldb-store.js';
 import type { WebhookTuning } from './start-webhooks.js';
+import type { WebhookCounters } from './webhook-dispatcher.js';
 import { startWebhooks } from './start-webhooks.js';
 
 const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
@@ -42,8 +43,9 @@ describe('webhooks', () => {
     return r;
   }
 
-  async function server(url: string, tuning: WebhookTuning = FAST, env: Record<string, string> = {}): Promise<TestServer> {
-    const s = await startTestServer(['--webhook-url', url], { TANDEM_WEBHOOK_SECRET: WEBHOOK_SECRET, ...env }, { start: { webhookTuning: tuning } });
+  async function server(url: string, tuning: WebhookTuning = FAST, env: Record<string, string> = {}, counters?: WebhookCounters): Promise<TestServer> {
+    const start = { webhookTuning: tuning, ...(counters ? { webhookCounters: counters } : {}) };
+    const s = await startTestServer(['--webhook-url', url], { TANDEM_WEBHOOK_SECRET: WEBHOOK_SECRET, ...env }, { start });
     servers.push(s);
     return s;
   }
@@ -86,7 +88,8 @@ describe('webhooks', () => {
 
   it('retries after 500 answers with the same event id and logs each failure with the next attempt', async () => {
     const hook = await receiver((attempt) => (attempt < 2 ? 500 : 204));
-    const s = await server(hook.url);
+    const counted = { delivered: [] as string[], failed: [] as string[] };
+    const s = await server(hook.url, FAST, {}, { delivered: (url) => counted.delivered.push(url), failed: (url) => counted.failed.push(url) });
     const c = client(s, 'retry-500');
     await c.synced();
     c.doc.getText('t').insert(0, 'x');
@@ -99,6 +102,25 @@ describe('webhooks', () => {
     expect(failures).toHaveLength(2);
     expect(failures[0]).toMatchObject({ eventId: created.id, url: hook.url, status: 500, attempt: 1 });
     expect(Date.parse(String(failures[0]!.nextAttemptAt))).toBeGreaterThan(0);
+    // Counted per attempt, for the metrics: the created and the changed event each failed twice.
+    await waitFor(() => counted.delivered.length === 2, { message: 'both events counted delivered' });
+    expect(counted.failed).toEqual([hook.url, hook.url, hook.url, hook.url]);
+  });
+
+  it('sends document.changed at most every maxWaitMs during continuous editing, not only after it stops', async () => {
+    const hook = await receiver();
+    const s = await server(hook.url, { ...FAST, debounce: { quietMs: 200, maxWaitMs: 400 } });
+    const c = client(s, 'continuous');
+    await c.synced();
+    const changedCount = (): number => hook.accepted().filter((e) => e.type === 'document.changed').length;
+    // An edit every 20 ms never leaves the document quiet for 200 ms.
+    const started = Date.now();
+    while (changedCount() < 2) {
+      c.doc.getText('t').insert(0, 'x');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (Date.now() - started > 5_000) throw new Error('no document.changed during continuous editing');
+    }
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('retries after a receiver that never answers, once the per-delivery timeout passes', async () => {
