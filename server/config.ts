@@ -14,11 +14,12 @@ import { checkLimits, parseLimitsConfig, type LimitsConfig } from './config/limi
 import { checkOpenModeExposure, parseNetworkConfig, type NetworkConfig } from './config/network-config.js';
 import { parseOpsConfig, type OpsConfig } from './config/ops-config.js';
 import { readServeOptions, type LogLevel } from './config/read-serve-options.js';
+import { parseWebhookConfig, type WebhookConfig } from './config/webhook-config.js';
 
 export { ConfigError } from './config/config-error.js';
 export { isLoopbackHost } from './config/network-config.js';
 export { renderServeHelp, SERVE_OPTIONS } from './config/serve-options.js';
-export type { AuthConfig, ClusterConfig, LimitsConfig, LogLevel, NetworkConfig, OpsConfig };
+export type { AuthConfig, ClusterConfig, LimitsConfig, LogLevel, NetworkConfig, OpsConfig, WebhookConfig };
 
 export interface ServerConfig extends NetworkConfig, OpsConfig {
   readonly port: number;
@@ -40,6 +41,8 @@ export interface ServerConfig extends NetworkConfig, OpsConfig {
    */
   readonly cluster: ClusterConfig;
   readonly auth: AuthConfig;
+  /** Signed document events (created, changed, deleted) sent to these URLs; off when none. */
+  readonly webhooks: WebhookConfig;
 }
 
 /** Parses `tandem serve` flags (argv without the command) over the environment. */
@@ -66,6 +69,7 @@ export function parseServeConfig(argv: readonly string[], env: Readonly<Record<s
     ...parseNetworkConfig(read),
     limits: parseLimitsConfig(read),
     ...parseOpsConfig(read),
+    webhooks: parseWebhookConfig(read),
   };
   checkOpenModeExposure(config.host, config.auth.mode, config);
   checkLimits(config.limits);

@@ -32,6 +32,8 @@ import { timeStoreWrites } from './metrics/timed-store.js';
 import { startMetricsListener, type MetricsListener } from './metrics/metrics-listener.js';
 import { isLoopbackHost } from './config.js';
 import { startClusterMember, type ClusterWiring, type StartClusterMemberOptions } from './cluster/start-cluster-member.js';
+import { startWebhooks, type WebhookTuning, type Webhooks } from './webhooks/start-webhooks.js';
+import type { WebhookCounters } from './webhooks/webhook-dispatcher.js';
 
 export interface StartOptions {
   logger?: Logger;
@@ -43,6 +45,10 @@ export interface StartOptions {
   clusterTuning?: StartClusterMemberOptions['tuning'];
   /** How often revocations stored in PostgreSQL are read (default REVOCATION_POLL_MS; tests). */
   revocationPollMs?: number;
+  /** Webhook debounce and delivery settings (tests: short). */
+  webhookTuning?: WebhookTuning;
+  /** Counts webhook deliveries and failures instead of the Prometheus counters (tests). */
+  webhookCounters?: WebhookCounters;
 }
 
 export interface RunningServer {
@@ -58,6 +64,8 @@ export interface RunningServer {
   readonly metrics: TandemMetrics;
   /** http://host:port of the token-free metrics listener (--metrics-port), or null. */
   readonly metricsUrl: string | null;
+  /** Webhook delivery, or null when no --webhook-url is set. */
+  readonly webhooks: Webhooks | null;
   /** Idempotent graceful stop; rejects if some writes could not be flushed. */
   close(): Promise<void>;
 }
@@ -78,11 +86,28 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       'auth is disabled (no TANDEM_AUTH_SECRET, public key or JWKS URL): anyone who can reach this server can read and write every document',
     );
   }
-  const store = options.store ?? (await openDocumentStore(config, logger));
+  const openedStore = options.store ?? (await openDocumentStore(config, logger));
   const ownsStore = !options.store;
   let sharedRevocations: PostgresRevocations | null = null;
   let cluster: ClusterWiring | null;
+  let webhooks: Webhooks | null = null;
+  let store = openedStore;
+  const metrics = createMetrics();
+  const webhookCounters: WebhookCounters = options.webhookCounters ?? {
+    delivered: () => metrics.webhookDeliveries.inc(),
+    failed: () => metrics.webhookFailures.inc(),
+  };
   try {
+    webhooks = await startWebhooks({
+      config: config.webhooks,
+      dataDir: config.dataDir,
+      database: config.cluster.databaseUrl === null ? null : { url: config.cluster.databaseUrl, schema: config.cluster.databaseSchema },
+      logger,
+      counters: webhookCounters,
+      ...(options.webhookTuning ? { tuning: options.webhookTuning } : {}),
+    });
+    // Every store call goes through the wrapper, so created and deleted documents are reported.
+    if (webhooks) store = webhooks.wrapStore(openedStore);
     // With PostgreSQL, revocations are shared through it by every process on the schema.
     const { databaseUrl, databaseSchema } = config.cluster;
     if (databaseUrl !== null) {
@@ -104,11 +129,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     });
   } catch (error) {
     await sharedRevocations?.close();
-    if (ownsStore) await store.close();
+    await webhooks?.close();
+    if (ownsStore) await openedStore.close();
     throw error;
   }
-  const metrics = createMetrics();
-  const loadRoom = createRoomLoader({ store: timeStoreWrites(store, metrics), logger, compaction: config.compaction });
+  const storeLoader = createRoomLoader({ store: timeStoreWrites(store, metrics), logger, compaction: config.compaction });
+  const loadRoom = webhooks ? webhooks.wrapLoader(storeLoader) : storeLoader;
   const registry = new DocumentRegistry({ loadRoom: cluster ? cluster.wrapLoader(loadRoom) : loadRoom, logger });
   metrics.countOpenDocumentsWith(() => registry.size);
   cluster?.attach(registry);
@@ -172,14 +198,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       // After the flush: documents stay shared until their last write, then we leave.
       await cluster?.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: leaving the cluster failed'));
       await sharedRevocations?.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: closing the revocations pool failed'));
-      if (ownsStore) await store.close();
+      // After the rooms: each records its last document.changed as it unloads.
+      await webhooks?.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: closing the webhook outbox failed'));
+      if (ownsStore) await openedStore.close();
       logger.info('tandem stopped');
       if (flushError) throw flushError instanceof Error ? flushError : new Error('flushing documents failed', { cause: flushError });
     })();
     return closing;
   };
 
-  return { url, port, registry, gateway, logger, cluster, metrics, metricsUrl: metricsListener?.url ?? null, close };
+  return { url, port, registry, gateway, logger, cluster, metrics, metricsUrl: metricsListener?.url ?? null, webhooks, close };
 }
 
 /** Where documents live, for the start-up log line (never the database URL: it may hold a password). */

@@ -16,12 +16,12 @@ export type ReadOption = (flag: string) => unknown;
 
 /** Parses `tandem serve` flags (argv without the command); values are read and checked on demand. */
 export function readServeOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ReadOption {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: [...argv],
       options: Object.fromEntries(
-        SERVE_OPTIONS.filter((o) => !o.envOnly).map((o) => [o.flag, { type: o.kind === 'bool' ? 'boolean' : 'string' }]),
+        SERVE_OPTIONS.filter((o) => !o.envOnly).map((o) => [o.flag, { type: o.kind === 'bool' ? 'boolean' : 'string', multiple: o.repeatable === true }]),
       ),
       strict: true,
       allowPositionals: false,
@@ -32,6 +32,7 @@ export function readServeOptions(argv: readonly string[], env: Readonly<Record<s
   return (flag: string): unknown => {
     const spec = SERVE_OPTIONS.find((o) => o.flag === flag)!;
     const fromFlag = values[flag];
+    // A repeatable flag's values arrive as an array; String() joins them with commas (readList splits).
     const raw = fromFlag === undefined ? (env[spec.env] ?? spec.default) : String(fromFlag);
     const source = fromFlag === undefined ? spec.env : `--${flag}`;
     return convert(spec, raw, source);

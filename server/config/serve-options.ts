@@ -14,6 +14,8 @@ export interface OptionSpec {
   help: string;
   /** Secrets are read from the environment only: command lines show up in `ps`. */
   envOnly?: boolean;
+  /** The flag may be given several times; the values are joined with commas, like its variable's list. */
+  repeatable?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -67,6 +69,8 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { flag: 'tls-key', env: 'TANDEM_TLS_KEY', kind: 'string', default: '', help: 'PEM private key file for --tls-cert' },
   { flag: 'metrics-port', env: 'TANDEM_METRICS_PORT', kind: 'string', default: '', help: 'serve GET /metrics on this port too, without a token (0 picks a free one; default: only on the main port, admin token needed)' },
   { flag: 'metrics-host', env: 'TANDEM_METRICS_HOST', kind: 'string', default: '127.0.0.1', help: 'address the --metrics-port listener binds' },
+  { flag: 'webhook-url', env: 'TANDEM_WEBHOOK_URLS', kind: 'string', default: '', help: 'http(s) URL receiving signed document events; repeat the flag (or comma-separate the variable) for several', repeatable: true },
+  { flag: 'webhook-secret', env: 'TANDEM_WEBHOOK_SECRET', kind: 'string', default: '', help: 'Standard Webhooks signing secret (whsec_ + base64, at least 24 bytes)', envOnly: true },
 ];
 
 export function renderServeHelp(): string {

@@ -6,6 +6,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { TandemMetrics } from './metrics.js';
+import { isLoopbackHost } from '../config.js';
+import { isHostAllowed } from '../auth/request-identity.js';
 
 export interface MetricsListener {
   /** http://host:port of the listener. */
@@ -15,7 +17,14 @@ export interface MetricsListener {
 
 export async function startMetricsListener(options: { metrics: TandemMetrics; host: string; port: number; logger: Logger }): Promise<MetricsListener> {
   const { metrics, logger } = options;
+  // On loopback only loopback Host names: a web page whose DNS name was re-pointed at 127.0.0.1
+  // (DNS rebinding) must not read the counts. Elsewhere the scraper may use any name.
+  const allowedHosts = isLoopbackHost(options.host) ? [] : null;
   const server = createServer((req, res) => {
+    if (!isHostAllowed(req, allowedHosts)) {
+      res.writeHead(403, { 'Content-Type': 'text/plain' }).end('host not allowed: use a loopback name to reach this listener\n');
+      return;
+    }
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path !== '/metrics') {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found: only GET /metrics is served here\n');

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 /**
  * GET /metrics against a real server with real WebsocketProvider clients: the instruments move
  * with real traffic (connections by access, messages and bytes by type, saved-ack and store write
@@ -134,6 +135,21 @@ describe('metrics listener (--metrics-port)', () => {
     expect(sampleValue(parseSamples(await response.text()), 'tandem_connections', { access: 'read-write' })).toBe(0);
     expect((await fetch(`${metricsUrl}/other`)).status).toBe(404);
     expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+  });
+
+  it('on loopback refuses a request addressed to another host name (DNS rebinding) with 403', async () => {
+    const { port } = new URL(server.server.metricsUrl!);
+    const statusFor = (host: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: Number(port), path: '/metrics', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await statusFor('attacker.example:80')).toBe(403);
+    expect(await statusFor(`localhost:${port}`)).toBe(200);
   });
 });
 

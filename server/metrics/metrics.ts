@@ -31,8 +31,8 @@ export interface TandemMetrics {
   readonly closes: Counter<'code'>;
   readonly httpRequests: Counter<'route' | 'status'>;
   /** For the webhook sender: one per delivery attempt answered 2xx, one per failed attempt. */
-  readonly webhookDeliveries: Counter<'event'>;
-  readonly webhookFailures: Counter<'event'>;
+  readonly webhookDeliveries: Counter;
+  readonly webhookFailures: Counter;
   /** Runs `flush` before the message and byte counters are read at each scrape. */
   onCollect(flush: () => void): void;
   /** Reports the number of loaded documents at each scrape. */
@@ -84,8 +84,8 @@ export function createMetrics(): TandemMetrics {
     }),
     closes: new Counter({ name: 'tandem_connection_closes_total', help: 'WebSocket connections closed, by close code', labelNames: ['code'], registers }),
     httpRequests: new Counter({ name: 'tandem_http_requests_total', help: 'HTTP requests answered, by route and status', labelNames: ['route', 'status'], registers }),
-    webhookDeliveries: new Counter({ name: 'tandem_webhook_deliveries_total', help: 'Webhook deliveries accepted by the receiver', labelNames: ['event'], registers }),
-    webhookFailures: new Counter({ name: 'tandem_webhook_failures_total', help: 'Webhook delivery attempts that failed', labelNames: ['event'], registers }),
+    webhookDeliveries: new Counter({ name: 'tandem_webhook_deliveries_total', help: 'Webhook delivery attempts the receiver accepted (2xx)', registers }),
+    webhookFailures: new Counter({ name: 'tandem_webhook_failures_total', help: 'Webhook delivery attempts that failed (non-2xx, timeout, network error); each is retried or, past the retry bound, dropped', registers }),
     onCollect(flush) {
       flushes.push(flush);
     },

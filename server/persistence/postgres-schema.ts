@@ -8,7 +8,8 @@
  * Tables: `documents` (one row per document: snapshot, its generation, listed stats) and
  * `updates` (the log: position from an identity column, so positions are assigned by the
  * database, ascending and never reused, whichever process appends); since version 2
- * `revocations` (revoked tokens, read by every process; ids ascending in commit order).
+ * `revocations` (revoked tokens, read by every process; ids ascending in commit order); since
+ * version 3 `webhook_outbox` (pending webhook deliveries, leased by the process delivering them).
  */
 import type pg from 'pg';
 
@@ -53,6 +54,18 @@ const MIGRATIONS: ((s: string) => string)[] = [
       created_at timestamptz NOT NULL DEFAULT now(),
       CHECK (sub IS NOT NULL OR doc IS NOT NULL)
     );
+  `,
+  // Pending webhook deliveries (server/webhooks/postgres-outbox.ts): each row is delivered by the
+  // process holding its lease; a stopped or crashed process's rows are adopted at the next start.
+  (s) => `
+    CREATE TABLE ${s}.webhook_outbox (
+      key text PRIMARY KEY,
+      owner text NOT NULL,
+      lease_until bigint NOT NULL,
+      created_at bigint NOT NULL,
+      delivery jsonb NOT NULL
+    );
+    CREATE INDEX webhook_outbox_by_lease ON ${s}.webhook_outbox (lease_until);
   `,
 ];
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { parseServeConfig, type ServerConfig } from '../config.js';
 import { createLogger } from '../logger.js';
-import { startServer, type RunningServer } from '../main.js';
+import { startServer, type RunningServer, type StartOptions } from '../main.js';
 import { createLeveldbStore } from '../persistence/leveldb-store.js';
 import type { DocumentStore } from '../persistence/document-store.js';
 
@@ -35,6 +35,8 @@ export interface TestServerOptions {
   dataDir?: string;
   /** How often revocations stored in PostgreSQL are read (with DATABASE_URL). */
   revocationPollMs?: number;
+  /** More startServer options (webhook tuning and counters). */
+  start?: Pick<StartOptions, 'webhookTuning' | 'webhookCounters'>;
 }
 
 export async function startTestServer(
@@ -59,7 +61,7 @@ export async function startTestServer(
   let store: DocumentStore | undefined;
   if (wrapStore) store = wrapStore(await createLeveldbStore({ directory: dataDir, fsync: false }));
   const pollMs = options.revocationPollMs;
-  const start = () => startServer(config, { logger, ...(store ? { store } : {}), ...(pollMs !== undefined ? { revocationPollMs: pollMs } : {}) });
+  const start = () => startServer(config, { logger, ...options.start, ...(store ? { store } : {}), ...(pollMs !== undefined ? { revocationPollMs: pollMs } : {}) });
   let server = await start();
   const handle: TestServer = {
     get server() {
