@@ -158,6 +158,9 @@ describe('revocations in PostgreSQL: the database is stopped', () => {
     const alice = await token({ sub: 'alice', docs: ['plan:write'] });
     const aliceSocket = openSocket(server.wsUrl, 'plan', alice);
     await aliceSocket.opened;
+    // The upgrade can finish before the document is loaded; stopping PostgreSQL during that load
+    // would fail it and close the socket. The first sync message comes once it is loaded.
+    await waitFor(() => aliceSocket.received.length > 0, { message: 'the document loaded (first sync message)' });
     const outageLines = () => server.logs.filter((line) => line.msg.startsWith('revocations: reading PostgreSQL failed'));
 
     await postgres.stop();
