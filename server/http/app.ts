@@ -21,6 +21,8 @@ import type { PostgresRevocations } from '../auth/postgres-revocations.js';
 import { createAdminRouter } from './admin-routes.js';
 import { createAuthenticateRequest, createRequireAdmin, createRequireDocAccess, principalOf } from './auth-middleware.js';
 import { createDocumentExportRouter } from './document-export.js';
+import { createDocumentUpdatesRouter } from './document-updates.js';
+import type { DocumentLease } from '../room/document-lease.js';
 import { createRequireAllowedHost } from './host-check.js';
 import { HttpError } from './http-error.js';
 import type { ReadinessReport } from './readiness.js';
@@ -43,6 +45,10 @@ export interface HttpAppOptions {
   allowedHosts: readonly string[] | null;
   /** The live Y.Doc of a loaded document, for exports; without it exports read the store only. */
   peekLoadedDocument?: (name: string) => Y.Doc | null;
+  /** Opens a lease on a live document, for edits over HTTP; without it POST …/updates is 404. */
+  openDocument?: (name: string) => Promise<DocumentLease>;
+  /** Largest update body POST …/updates accepts (413 beyond). */
+  maxUpdateBytes?: number;
   /** With PostgreSQL: stores a revocation for every process before applying it (admin-routes.ts). */
   recordRevocation?: PostgresRevocations['revoke'];
   /** In a cluster: hands a revocation to the other members (admin-routes.ts). */
@@ -52,6 +58,8 @@ export interface HttpAppOptions {
   /** The server binds a loopback address only: in open mode /metrics needs no token then. */
   isLoopbackOnly?: boolean;
 }
+
+const DEFAULT_MAX_UPDATE_BYTES = 1024 * 1024;
 
 export function createHttpApp(options: HttpAppOptions): express.Express {
   const app = express();
@@ -112,6 +120,13 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     createDocumentExportRouter({ store: options.store, peekLoadedDocument: options.peekLoadedDocument ?? (() => null) }),
   );
 
+  if (options.openDocument) {
+    app.use(
+      '/api/docs',
+      createDocumentUpdatesRouter({ openDocument: options.openDocument, maxUpdateBytes: options.maxUpdateBytes ?? DEFAULT_MAX_UPDATE_BYTES }),
+    );
+  }
+
   app.use('/api', (req) => {
     throw new HttpError(404, 'not-found', `no API route ${req.method} ${req.path}`);
   });
@@ -130,6 +145,7 @@ function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   // body-parser / express errors carry a status and an `expose` flag for client errors.
   const status = (error as { status?: unknown }).status;
+  if (status === 413) return new HttpError(413, 'too-large', (error as Error).message);
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new HttpError(status, 'bad-request', (error as Error).message);
   }
