@@ -33,7 +33,7 @@ describe('POST /api/docs/:name/updates', () => {
     return fetch(`${server.url}/api/docs/${name}/updates`, {
       method: 'POST',
       headers: { 'content-type': 'application/octet-stream', ...headers },
-      body,
+      body: Buffer.from(body),
     });
   }
 
