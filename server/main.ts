@@ -150,6 +150,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     readiness: createReadinessProbe({ isStarted: () => ready, checks: readinessChecks }),
     peekLoadedDocument: (name) => registry.peekLoaded(name)?.doc ?? null,
     openDocument: (name) => registry.open(name),
+    deleteDocument: (name) =>
+      registry.delete(name, {
+        closePeer: (peer) => peer.close(CloseCode.documentDeleted, 'document deleted'),
+        removeStored: () => store.delete(name),
+      }),
     maxUpdateBytes: config.limits.maxMessageBytes,
     ...(sharedRevocations ? { recordRevocation: sharedRevocations.revoke } : {}),
     ...(cluster ? { publishRevocation: (revocation: Revocation) => cluster.publishRevocation(revocation) } : {}),

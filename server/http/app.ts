@@ -22,6 +22,7 @@ import { createAdminRouter } from './admin-routes.js';
 import { createAuthenticateRequest, createRequireAdmin, createRequireDocAccess, principalOf } from './auth-middleware.js';
 import { createDocumentExportRouter } from './document-export.js';
 import { createDocumentUpdatesRouter } from './document-updates.js';
+import { createDocumentDeleteRouter } from './document-delete.js';
 import type { DocumentLease } from '../room/document-lease.js';
 import { createRequireAllowedHost } from './host-check.js';
 import { HttpError } from './http-error.js';
@@ -47,6 +48,8 @@ export interface HttpAppOptions {
   peekLoadedDocument?: (name: string) => Y.Doc | null;
   /** Opens a lease on a live document, for edits over HTTP; without it POST …/updates is 404. */
   openDocument?: (name: string) => Promise<DocumentLease>;
+  /** Closes a document's connections, unloads and deletes it; without it DELETE is 404. */
+  deleteDocument?: (name: string) => Promise<void>;
   /** Largest update body POST …/updates accepts (413 beyond). */
   maxUpdateBytes?: number;
   /** With PostgreSQL: stores a revocation for every process before applying it (admin-routes.ts). */
@@ -124,6 +127,17 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     app.use(
       '/api/docs',
       createDocumentUpdatesRouter({ openDocument: options.openDocument, maxUpdateBytes: options.maxUpdateBytes ?? DEFAULT_MAX_UPDATE_BYTES }),
+    );
+  }
+
+  if (options.deleteDocument) {
+    app.use(
+      '/api/docs',
+      createDocumentDeleteRouter({
+        store: options.store,
+        peekLoadedDocument: options.peekLoadedDocument ?? (() => null),
+        deleteDocument: options.deleteDocument,
+      }),
     );
   }
 
