@@ -150,6 +150,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     readiness: createReadinessProbe({ isStarted: () => ready, checks: readinessChecks }),
     peekLoadedDocument: (name) => registry.peekLoaded(name)?.doc ?? null,
     openDocument: (name) => registry.open(name),
+    liveConnections: (name) => registry.peekLoaded(name)?.peerCount ?? 0,
     deleteDocument: (name) =>
       registry.delete(name, {
         closePeer: (peer) => peer.close(CloseCode.documentDeleted, 'document deleted'),

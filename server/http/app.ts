@@ -23,6 +23,7 @@ import { createAuthenticateRequest, createRequireAdmin, createRequireDocAccess, 
 import { createDocumentExportRouter } from './document-export.js';
 import { createDocumentUpdatesRouter } from './document-updates.js';
 import { createDocumentDeleteRouter } from './document-delete.js';
+import { createDocumentListHandler } from './document-list.js';
 import type { DocumentLease } from '../room/document-lease.js';
 import { createRequireAllowedHost } from './host-check.js';
 import { HttpError } from './http-error.js';
@@ -48,6 +49,8 @@ export interface HttpAppOptions {
   peekLoadedDocument?: (name: string) => Y.Doc | null;
   /** Opens a lease on a live document, for edits over HTTP; without it POST …/updates is 404. */
   openDocument?: (name: string) => Promise<DocumentLease>;
+  /** Live WebSocket connections to a document, for the list; without it 0. */
+  liveConnections?: (name: string) => number;
   /** Closes a document's connections, unloads and deletes it; without it DELETE is 404. */
   deleteDocument?: (name: string) => Promise<void>;
   /** Largest update body POST …/updates accepts (413 beyond). */
@@ -107,16 +110,14 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   // Before any route under /api/docs/:name, so routes added later are covered too.
   app.use('/api/docs/:name', createRequireDocAccess(options.access));
 
-  app.get('/api/docs', async (_req, res) => {
-    const principal = principalOf(res);
-    const documents = await options.store.list();
-    res.json({
-      documents: documents
-        .filter((doc) => documentAccess(options.access, principal, doc.name) !== null)
-        .sort((a, b) => b.updatedAt - a.updatedAt)
-        .map((doc) => ({ name: doc.name, bytes: doc.bytes, updatedAt: new Date(doc.updatedAt).toISOString() })),
-    });
-  });
+  app.get(
+    '/api/docs',
+    createDocumentListHandler({
+      store: options.store,
+      mayRead: (res, name) => documentAccess(options.access, principalOf(res), name) !== null,
+      liveConnections: options.liveConnections ?? (() => 0),
+    }),
+  );
 
   app.use(
     '/api/docs',
