@@ -28,6 +28,6 @@ describe('HTTP API', () => {
   it('lists no documents on a fresh data folder', async () => {
     const response = await fetch(`${server.url}/api/docs`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ documents: [] });
+    expect(await response.json()).toEqual({ documents: [], nextCursor: null });
   });
 });

@@ -149,6 +149,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     allowedHosts: hostAllowlist(config.allowedHosts, access.verifier.isOpen),
     readiness: createReadinessProbe({ isStarted: () => ready, checks: readinessChecks }),
     peekLoadedDocument: (name) => registry.peekLoaded(name)?.doc ?? null,
+    openDocument: (name) => registry.open(name),
+    liveConnections: (name) => registry.peekLoaded(name)?.peerCount ?? 0,
+    deleteDocument: (name) =>
+      registry.delete(name, {
+        closePeer: (peer) => peer.close(CloseCode.documentDeleted, 'document deleted'),
+        removeStored: () => store.delete(name),
+      }),
+    maxUpdateBytes: config.limits.maxMessageBytes,
     ...(sharedRevocations ? { recordRevocation: sharedRevocations.revoke } : {}),
     ...(cluster ? { publishRevocation: (revocation: Revocation) => cluster.publishRevocation(revocation) } : {}),
     metrics,

@@ -52,6 +52,8 @@ export const CloseCode = {
   tryAgainLater: 1013,
   unauthorized: 4401,
   forbidden: 4403,
+  /** The document was deleted (DELETE /api/docs/:name); reconnecting opens it empty. */
+  documentDeleted: 4404,
   tokenExpired: 4408,
   revoked: 4409,
   rateLimited: 4429,

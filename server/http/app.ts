@@ -21,6 +21,10 @@ import type { PostgresRevocations } from '../auth/postgres-revocations.js';
 import { createAdminRouter } from './admin-routes.js';
 import { createAuthenticateRequest, createRequireAdmin, createRequireDocAccess, principalOf } from './auth-middleware.js';
 import { createDocumentExportRouter } from './document-export.js';
+import { createDocumentUpdatesRouter } from './document-updates.js';
+import { createDocumentDeleteRouter } from './document-delete.js';
+import { createDocumentListHandler } from './document-list.js';
+import type { DocumentLease } from '../room/document-lease.js';
 import { createRequireAllowedHost } from './host-check.js';
 import { HttpError } from './http-error.js';
 import type { ReadinessReport } from './readiness.js';
@@ -43,6 +47,14 @@ export interface HttpAppOptions {
   allowedHosts: readonly string[] | null;
   /** The live Y.Doc of a loaded document, for exports; without it exports read the store only. */
   peekLoadedDocument?: (name: string) => Y.Doc | null;
+  /** Opens a lease on a live document, for edits over HTTP; without it POST …/updates is 404. */
+  openDocument?: (name: string) => Promise<DocumentLease>;
+  /** Live WebSocket connections to a document, for the list; without it 0. */
+  liveConnections?: (name: string) => number;
+  /** Closes a document's connections, unloads and deletes it; without it DELETE is 404. */
+  deleteDocument?: (name: string) => Promise<void>;
+  /** Largest update body POST …/updates accepts (413 beyond). */
+  maxUpdateBytes?: number;
   /** With PostgreSQL: stores a revocation for every process before applying it (admin-routes.ts). */
   recordRevocation?: PostgresRevocations['revoke'];
   /** In a cluster: hands a revocation to the other members (admin-routes.ts). */
@@ -52,6 +64,8 @@ export interface HttpAppOptions {
   /** The server binds a loopback address only: in open mode /metrics needs no token then. */
   isLoopbackOnly?: boolean;
 }
+
+const DEFAULT_MAX_UPDATE_BYTES = 1024 * 1024;
 
 export function createHttpApp(options: HttpAppOptions): express.Express {
   const app = express();
@@ -96,21 +110,37 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   // Before any route under /api/docs/:name, so routes added later are covered too.
   app.use('/api/docs/:name', createRequireDocAccess(options.access));
 
-  app.get('/api/docs', async (_req, res) => {
-    const principal = principalOf(res);
-    const documents = await options.store.list();
-    res.json({
-      documents: documents
-        .filter((doc) => documentAccess(options.access, principal, doc.name) !== null)
-        .sort((a, b) => b.updatedAt - a.updatedAt)
-        .map((doc) => ({ name: doc.name, bytes: doc.bytes, updatedAt: new Date(doc.updatedAt).toISOString() })),
-    });
-  });
+  app.get(
+    '/api/docs',
+    createDocumentListHandler({
+      store: options.store,
+      mayRead: (res, name) => documentAccess(options.access, principalOf(res), name) !== null,
+      liveConnections: options.liveConnections ?? (() => 0),
+    }),
+  );
 
   app.use(
     '/api/docs',
     createDocumentExportRouter({ store: options.store, peekLoadedDocument: options.peekLoadedDocument ?? (() => null) }),
   );
+
+  if (options.openDocument) {
+    app.use(
+      '/api/docs',
+      createDocumentUpdatesRouter({ openDocument: options.openDocument, maxUpdateBytes: options.maxUpdateBytes ?? DEFAULT_MAX_UPDATE_BYTES }),
+    );
+  }
+
+  if (options.deleteDocument) {
+    app.use(
+      '/api/docs',
+      createDocumentDeleteRouter({
+        store: options.store,
+        peekLoadedDocument: options.peekLoadedDocument ?? (() => null),
+        deleteDocument: options.deleteDocument,
+      }),
+    );
+  }
 
   app.use('/api', (req) => {
     throw new HttpError(404, 'not-found', `no API route ${req.method} ${req.path}`);
@@ -130,6 +160,7 @@ function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   // body-parser / express errors carry a status and an `expose` flag for client errors.
   const status = (error as { status?: unknown }).status;
+  if (status === 413) return new HttpError(413, 'too-large', (error as Error).message);
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new HttpError(status, 'bad-request', (error as Error).message);
   }

@@ -98,7 +98,18 @@ function readStateVector(decoder: decoding.Decoder): Map<number, number> {
 const MIN_UPDATE_BYTES = 2;
 
 function readValidUpdate(decoder: decoding.Decoder): { update: Uint8Array; createsTypes: boolean } {
-  const update = decoding.readVarUint8Array(decoder);
+  return validateUpdate(decoding.readVarUint8Array(decoder));
+}
+
+/**
+ * A bare Yjs update (not in a sync frame, as the HTTP API receives it) checked like a client's:
+ * parsed in full, or a ProtocolError. `createsTypes` as in ClientMessage.
+ */
+export function decodeUpdate(update: Uint8Array): { update: Uint8Array; createsTypes: boolean } {
+  return guardDecode(() => validateUpdate(update));
+}
+
+function validateUpdate(update: Uint8Array): { update: Uint8Array; createsTypes: boolean } {
   if (update.length < MIN_UPDATE_BYTES) {
     throw new ProtocolError('empty-update', `update of ${update.length} bytes`);
   }

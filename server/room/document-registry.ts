@@ -5,6 +5,10 @@
  * await: a holder that arrives during the flush keeps the room open instead of racing a fresh
  * load against the old writes.
  *
+ * Deleting a document (`delete`) closes its peers, flushes and destroys its room, then removes the
+ * stored copy; joins and leases for that name are refused until it is done, so nobody reloads the
+ * stale content in between.
+ *
  * Lifecycle hooks for layers above (cross-process fan-out, metrics): wrap the injected
  * `loadRoom` to act before and after a load (subscribe to a channel first, then attach listeners
  * to the room), and listen to the registry's `unloaded` event to drop what was set up for it.
@@ -35,6 +39,7 @@ export class DocumentRegistry extends ObservableV2<DocumentRegistryEvents> {
   readonly #unloading = new Set<Room>();
   readonly #options: DocumentRegistryOptions;
   readonly #retryTimers = new Set<NodeJS.Timeout>();
+  readonly #deleting = new Map<string, Promise<void>>();
   #closing = false;
 
   constructor(options: DocumentRegistryOptions) {
@@ -50,9 +55,9 @@ export class DocumentRegistry extends ObservableV2<DocumentRegistryEvents> {
   /** Resolves once the document is loaded and the peer attached (no sync before the load). */
   async join(name: string, peer: RoomPeer): Promise<Room> {
     if (this.#closing) throw new Error('server is shutting down');
-    let room = await this.#open(name);
+    let room = await this.#openUnlessDeleting(name);
     // Unloaded between the load resolving and this continuation running: load it afresh.
-    while (room.isDestroyed) room = await this.#open(name);
+    while (room.isDestroyed) room = await this.#openUnlessDeleting(name);
     if (!peer.isOpen) {
       // Left while the document was loading: never attach, and unload if nobody else came.
       this.#unloadIfIdle(name, room);
@@ -68,9 +73,9 @@ export class DocumentRegistry extends ObservableV2<DocumentRegistryEvents> {
    */
   async open(name: string): Promise<DocumentLease> {
     if (this.#closing) throw new RoomError('server-closing', 'server is shutting down');
-    let room = await this.#open(name);
+    let room = await this.#openUnlessDeleting(name);
     // Unloaded between the load resolving and this continuation running: load it afresh.
-    while (room.isDestroyed) room = await this.#open(name);
+    while (room.isDestroyed) room = await this.#openUnlessDeleting(name);
     if (this.#closing) throw new RoomError('server-closing', 'server is shutting down');
     const lease = new RoomLease({
       name,
@@ -82,6 +87,25 @@ export class DocumentRegistry extends ObservableV2<DocumentRegistryEvents> {
     });
     room.addLease(lease);
     return lease;
+  }
+
+  /**
+   * Deletes a document: closes its peers with `closePeer`, waits for writes already under way (so
+   * no stale write lands after the delete), destroys the room (leases held fail with
+   * 'document-closed'), then runs `removeStored`. Joins and opens for `name` reject with
+   * RoomError 'document-deleting' meanwhile; concurrent deletes share one run.
+   */
+  delete(name: string, options: { closePeer: (peer: RoomPeer) => void; removeStored: () => Promise<void> }): Promise<void> {
+    const running = this.#deleting.get(name);
+    if (running) return running;
+    const run = this.#delete(name, options).finally(() => this.#deleting.delete(name));
+    this.#deleting.set(name, run);
+    return run;
+  }
+
+  /** True while a delete of `name` runs. */
+  isDeleting(name: string): boolean {
+    return this.#deleting.has(name);
   }
 
   /** The room of a document that is loaded, or null; never starts a load. For read-only views. */
@@ -116,6 +140,37 @@ export class DocumentRegistry extends ObservableV2<DocumentRegistryEvents> {
     this.#rooms.clear();
     this.#loaded.clear();
     if (failures.length > 0) throw new AggregateError(failures, 'flush failed');
+  }
+
+  async #delete(name: string, options: { closePeer: (peer: RoomPeer) => void; removeStored: () => Promise<void> }): Promise<void> {
+    const loading = this.#rooms.get(name);
+    const room = loading ? await loading.catch(() => null) : null;
+    if (room && !room.isDestroyed) {
+      for (const peer of [...room.peers]) options.closePeer(peer);
+      try {
+        await room.flush();
+      } catch (error) {
+        // The store delete below removes whatever did land; the rest dies with the room.
+        this.#options.logger.warn({ doc: name, err: error }, 'flush before delete failed');
+      }
+      if (this.#rooms.get(name) === loading) {
+        this.#rooms.delete(name);
+        this.#loaded.delete(name);
+      }
+      if (!room.isDestroyed) {
+        room.destroy();
+        this.emit('unloaded', [name, room]);
+      }
+    }
+    await options.removeStored();
+  }
+
+  async #openUnlessDeleting(name: string): Promise<Room> {
+    if (this.#deleting.has(name)) throw new RoomError('document-deleting', `${name} is being deleted`);
+    const room = await this.#open(name);
+    // A delete that started while this load was under way owns the room now.
+    if (this.#deleting.has(name)) throw new RoomError('document-deleting', `${name} is being deleted`);
+    return room;
   }
 
   #open(name: string): Promise<Room> {

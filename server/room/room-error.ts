@@ -1,5 +1,5 @@
 /** Errors rooms and leases report to server code, with a stable `code`. */
-export type RoomErrorCode = 'lease-released' | 'document-closed' | 'server-closing';
+export type RoomErrorCode = 'lease-released' | 'document-closed' | 'server-closing' | 'document-deleting';
 
 export class RoomError extends Error {
   readonly code: RoomErrorCode;

@@ -18,6 +18,7 @@ import { CloseCode, SAVE_ACK_PARAM, type CloseCodeValue } from '../../shared/pro
 import type { Access } from '../../shared/token-claims.js';
 import { isLoopbackHost, type ServerConfig } from '../config.js';
 import type { DocumentRegistry } from '../room/document-registry.js';
+import { RoomError } from '../room/room-error.js';
 import type { Room } from '../room/room.js';
 import { AuthError } from '../auth/auth-error.js';
 import { ConnectionQuota } from '../auth/connection-quota.js';
@@ -209,6 +210,12 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
         peer.bind(joined);
       },
       (error: unknown) => {
+        if (error instanceof RoomError && error.code === 'document-deleting') {
+          // Transient, not 4404: y-websocket retries 1013 and gets the document once deleted
+          // (empty), while it stops for good on 44xx codes.
+          peer.close(CloseCode.tryAgainLater, 'document being deleted');
+          return;
+        }
         peer.log.error({ err: error }, 'could not open document');
         peer.close(CloseCode.internalError, 'document unavailable');
       },
