@@ -63,11 +63,12 @@ export function renderStartPage(root: HTMLElement, error: string | null): void {
 
 async function loadDocuments(list: HTMLElement, count: HTMLElement): Promise<void> {
   try {
-    const response = await fetch('/api/docs', { headers: { accept: 'application/json' } });
+    // The most recently changed page of documents; with more, the count says so ("100+").
+    const response = await fetch('/api/docs?limit=100', { headers: { accept: 'application/json' } });
     if (!response.ok) throw new Error(`the server answered ${response.status}`);
-    const { documents } = (await response.json()) as { documents: DocumentSummary[] };
+    const { documents, nextCursor } = (await response.json()) as { documents: DocumentSummary[]; nextCursor?: string | null };
     list.setAttribute('aria-busy', 'false');
-    count.textContent = documents.length === 0 ? '' : String(documents.length);
+    count.textContent = documents.length === 0 ? '' : `${documents.length}${nextCursor ? '+' : ''}`;
     if (documents.length === 0) {
       list.innerHTML = '<li class="doc-empty">No documents yet. Create the first one.</li>';
       return;
