@@ -89,10 +89,22 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const openedStore = options.store ?? (await openDocumentStore(config, logger));
   const ownsStore = !options.store;
   let sharedRevocations: PostgresRevocations | null = null;
-  let cluster: ClusterWiring | null;
+  let cluster: ClusterWiring | null = null;
   let webhooks: Webhooks | null = null;
   let store = openedStore;
   const metrics = createMetrics();
+  // What start-up opened besides the sockets, released in one order by a failed start and by
+  // close(): the cluster after the flush (documents stay shared until their last write), the
+  // webhook outbox after the rooms (each records its last document.changed as it unloads).
+  const closeEngines = async (): Promise<void> => {
+    const warnIfFails = async (what: string, closing: Promise<unknown> | undefined): Promise<void> => {
+      await closing?.catch((error: unknown) => logger.warn({ err: error }, `closing ${what} failed`));
+    };
+    await warnIfFails('the cluster membership', cluster?.close());
+    await warnIfFails('the revocations pool', sharedRevocations?.close());
+    await warnIfFails('the webhook outbox', webhooks?.close());
+    if (ownsStore) await openedStore.close();
+  };
   const webhookCounters: WebhookCounters = options.webhookCounters ?? {
     delivered: () => metrics.webhookDeliveries.inc(),
     failed: () => metrics.webhookFailures.inc(),
@@ -128,9 +140,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       ...(options.clusterTuning ? { tuning: options.clusterTuning } : {}),
     });
   } catch (error) {
-    await sharedRevocations?.close();
-    await webhooks?.close();
-    if (ownsStore) await openedStore.close();
+    await closeEngines();
     throw error;
   }
   const storeLoader = createRoomLoader({ store: timeStoreWrites(store, metrics), logger, compaction: config.compaction });
@@ -164,19 +174,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   const httpServer: HttpServer | HttpsServer = tls ? createHttpsServer(tls, app) : createServer(app);
   const gateway = attachWebSocketGateway({ httpServer, registry, config, logger, access, meter: new ConnectionMeter(metrics) });
-  await listen(httpServer, config.port, config.host);
   let metricsListener: MetricsListener | null = null;
-  if (config.metricsListener) {
-    try {
-      metricsListener = await startMetricsListener({ metrics, logger, ...config.metricsListener });
-    } catch (error) {
-      gateway.stopAccepting();
-      httpServer.close();
-      await cluster?.close().catch(() => undefined);
-      await sharedRevocations?.close().catch(() => undefined);
-      if (ownsStore) await store.close();
-      throw error;
-    }
+  try {
+    await listen(httpServer, config.port, config.host);
+    if (config.metricsListener) metricsListener = await startMetricsListener({ metrics, logger, ...config.metricsListener });
+  } catch (error) {
+    // A port in use: nothing was served yet, but pools, the outbox and the store are open.
+    gateway.stopAccepting();
+    httpServer.close();
+    await closeEngines();
+    throw error;
   }
   const { port } = httpServer.address() as AddressInfo;
   const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -203,12 +210,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       httpServer.closeAllConnections();
       await httpClosed;
       await metricsListener?.close();
-      // After the flush: documents stay shared until their last write, then we leave.
-      await cluster?.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: leaving the cluster failed'));
-      await sharedRevocations?.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: closing the revocations pool failed'));
-      // After the rooms: each records its last document.changed as it unloads.
-      await webhooks?.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: closing the webhook outbox failed'));
-      if (ownsStore) await openedStore.close();
+      await closeEngines();
       logger.info('tandem stopped');
       if (flushError) throw flushError instanceof Error ? flushError : new Error('flushing documents failed', { cause: flushError });
     })();
