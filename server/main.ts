@@ -32,6 +32,7 @@ import { timeStoreWrites } from './metrics/timed-store.js';
 import { startMetricsListener, type MetricsListener } from './metrics/metrics-listener.js';
 import { isLoopbackHost } from './config.js';
 import { startClusterMember, type ClusterWiring, type StartClusterMemberOptions } from './cluster/start-cluster-member.js';
+import type { LocalDelete } from './cluster/cluster-deletes.js';
 import { startWebhooks, type WebhookTuning, type Webhooks } from './webhooks/start-webhooks.js';
 import type { WebhookCounters } from './webhooks/webhook-dispatcher.js';
 
@@ -148,6 +149,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const registry = new DocumentRegistry({ loadRoom: cluster ? cluster.wrapLoader(loadRoom) : loadRoom, logger });
   metrics.countOpenDocumentsWith(() => registry.size);
   cluster?.attach(registry);
+  const deleteLocally: LocalDelete = (name, removeStored) =>
+    registry.delete(name, { closePeer: (peer) => peer.close(CloseCode.documentDeleted, 'document deleted'), removeStored });
+  cluster?.handleDeletes(deleteLocally);
   let ready = false;
   const readinessChecks: ReadinessCheck[] = [{ name: 'store', check: () => store.ping() }];
   if (cluster) readinessChecks.push(cluster.readinessCheck);
@@ -161,11 +165,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     peekLoadedDocument: (name) => registry.peekLoaded(name)?.doc ?? null,
     openDocument: (name) => registry.open(name),
     liveConnections: (name) => registry.peekLoaded(name)?.peerCount ?? 0,
-    deleteDocument: (name) =>
-      registry.delete(name, {
-        closePeer: (peer) => peer.close(CloseCode.documentDeleted, 'document deleted'),
-        removeStored: () => store.delete(name),
-      }),
+    deleteDocument: (name) => (cluster ? cluster.deleteDocument(name, () => store.delete(name)) : deleteLocally(name, () => store.delete(name))),
     maxUpdateBytes: config.limits.maxMessageBytes,
     ...(sharedRevocations ? { recordRevocation: sharedRevocations.revoke } : {}),
     ...(cluster ? { publishRevocation: (revocation: Revocation) => cluster.publishRevocation(revocation) } : {}),
