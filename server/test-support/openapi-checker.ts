@@ -1,12 +1,12 @@
 /**
  * Holds real HTTP answers against the OpenAPI description: the status must be documented for the
  * operation, the Content-Type one it documents (none when it documents no body), its required
- * headers present, and a JSON body valid against the documented schema. Schemas are checked by
+ * headers present, documented header values and a JSON body valid against their schemas. Schemas are checked by
  * Ajv (JSON Schema 2020-12, OpenAPI 3.1's dialect) with `$ref`s resolved inside the description.
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type { HttpMethod, OpenApiDocument, Reference, Response } from '../http/openapi/openapi-types.js';
+import type { Header, HttpMethod, OpenApiDocument, Reference, Response } from '../http/openapi/openapi-types.js';
 
 const SPEC_ID = 'urn:tandem:openapi';
 // ajv-formats is CommonJS with `exports.default`; NodeNext types see the module object.
@@ -91,8 +91,14 @@ export function createSpecChecker(spec: OpenApiDocument): SpecChecker {
       const { response, pointer } = resolveResponse(spec, documented, `/paths/${escape(path)}/${method}/responses/${status}`);
       const problems: string[] = [];
       for (const [name, header] of Object.entries(response.headers ?? {})) {
-        const required = '$ref' in header ? resolveHeader(spec, header).required : header.required;
-        if (required && !headers.has(name)) problems.push(`${where}: documented header ${name} missing`);
+        const { header: resolved, pointer: headerPointer } = resolveHeader(spec, header, `${pointer}/headers/${escape(name)}`);
+        const value = headers.get(name);
+        if (value === null) {
+          if (resolved.required) problems.push(`${where}: documented header ${name} missing`);
+          continue;
+        }
+        const validate = validatorAt(`${headerPointer}/schema`);
+        if (!validate(value)) problems.push(`${where}: header ${name}: ${JSON.stringify(value)} ${ajv.errorsText(validate.errors)}`);
       }
       const contentType = headers.get('content-type');
       const mediaType = contentType?.split(';')[0]!.trim().toLowerCase() ?? null;
@@ -133,9 +139,10 @@ function resolveResponse(spec: OpenApiDocument, response: Response | Reference, 
   return { response: target, pointer: `/components/responses/${escape(name!)}` };
 }
 
-function resolveHeader(spec: OpenApiDocument, header: Reference): { required?: boolean } {
+function resolveHeader(spec: OpenApiDocument, header: Header | Reference, pointer: string): { header: Header; pointer: string } {
+  if (!('$ref' in header)) return { header, pointer };
   const name = /^#\/components\/headers\/(.+)$/.exec(header.$ref)?.[1];
   const target = name === undefined ? undefined : spec.components.headers[name];
   if (!target) throw new Error(`unresolvable header ${header.$ref}`);
-  return target;
+  return { header: target, pointer: `/components/headers/${escape(name!)}` };
 }

@@ -84,6 +84,7 @@ export const COMPONENTS: Components = {
   },
   headers: {
     ETag: { description: "The document's state: a strong validator, the same for every format.", required: true, schema: { type: 'string', pattern: '^"[A-Za-z0-9_-]+"$' } },
+    NoStore: { description: 'Answers about live state are never cached.', required: true, schema: { const: 'no-store' } },
     XRequestId: {
       description: "The request's id: the caller's `X-Request-Id` when 1-128 characters of A-Z a-z 0-9 . _ : -, else a new UUID. Every log line about the request carries it.",
       required: true,

@@ -9,6 +9,7 @@ import type { Operation, PathItem, RequestBody, Response } from './openapi-types
 
 const TAGS = ['documents'];
 const ETAG = { ETag: ref('headers', 'ETag') };
+const NO_STORE = { 'Cache-Control': ref('headers', 'NoStore') };
 
 const forbidden = (needed: 'read' | 'write'): Response =>
   errorResponse(`The token has no ${needed} access to the document (or a revocation for it), or the Host name is not served`, ['forbidden', 'host-not-allowed']);
@@ -16,7 +17,7 @@ const badName = (more: ErrorCode[] = []): Response => errorResponse('Bad documen
 
 const EXPORT_RESPONSES: Operation['responses'] = {
   '200': answerWith(
-    'The document in the chosen format. `Cache-Control: no-store`, `Vary: Accept`; HTML answers carry a `Content-Security-Policy` that lets nothing run.',
+    'The document in the chosen format, `Vary: Accept`; HTML answers carry a `Content-Security-Policy` that lets nothing run.',
     {
       'application/json': { schema: { $ref: '#/components/schemas/ProseMirrorDocument' } },
       'text/html': { schema: { type: 'string' } },
@@ -24,9 +25,9 @@ const EXPORT_RESPONSES: Operation['responses'] = {
       'text/markdown': { schema: { type: 'string' } },
       'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream', description: 'The full Yjs state, for `Y.applyUpdate`.' } },
     },
-    ETAG,
+    { ...ETAG, ...NO_STORE },
   ),
-  '304': answerWith('`If-None-Match` names the current ETag: no body.', undefined, ETAG),
+  '304': answerWith('`If-None-Match` names the current ETag: no body.', undefined, { ...ETAG, ...NO_STORE }),
   '400': badName(['invalid-format']),
   ...AUTH_RESPONSES,
   '403': forbidden('read'),
@@ -89,12 +90,12 @@ export const DOCUMENT_PATHS: Readonly<Record<string, PathItem>> = {
     get: {
       operationId: 'listDocuments',
       summary: 'Stored documents the caller may read, newest change first, a page at a time',
-      description: 'A document changed between two pages moves to the front, so a walk over all pages may miss or repeat it. `Cache-Control: no-store`.',
+      description: 'A document changed between two pages moves to the front, so a walk over all pages may miss or repeat it.',
       tags: TAGS,
       security: READ_SECURITY,
       parameters: [ref('parameters', 'Limit'), ref('parameters', 'Cursor')],
       responses: {
-        '200': answerWith('One page', json('DocumentPage')),
+        '200': answerWith('One page', json('DocumentPage'), NO_STORE),
         '400': errorResponse('Bad `limit` or `cursor`', ['invalid-limit', 'invalid-cursor']),
         ...AUTH_RESPONSES,
         '403': errorResponse('The Host name is not served', ['host-not-allowed']),
@@ -159,7 +160,7 @@ export const DOCUMENT_PATHS: Readonly<Record<string, PathItem>> = {
         content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
       },
       responses: {
-        '200': answerWith('Applied and durably stored; the body and the ETag header give the new ETag.', json('EtagAnswer'), ETAG),
+        '200': answerWith('Applied and durably stored; the body and the ETag header give the new ETag.', json('EtagAnswer'), { ...ETAG, ...NO_STORE }),
         '400': badName(['invalid-update', 'too-deeply-nested', 'bad-request']),
         ...AUTH_RESPONSES,
         '403': forbidden('write'),

@@ -50,11 +50,11 @@ export const OPERATIONS_PATHS: Readonly<Record<string, PathItem>> = {
       summary: 'Prometheus metrics (text exposition format)',
       description:
         'With auth: an admin token in `Authorization: Bearer` only. In open mode: no token when the server binds a loopback ' +
-        'address, 409 otherwise (use the `--metrics-port` listener). `Cache-Control: no-store`.',
+        'address, 409 otherwise (use the `--metrics-port` listener).',
       tags: ['operations'],
       security: ADMIN_SECURITY,
       responses: {
-        '200': answerWith('The metrics', { 'text/plain': { schema: { type: 'string' } } }),
+        '200': answerWith('The metrics', { 'text/plain': { schema: { type: 'string' } } }, { 'Cache-Control': ref('headers', 'NoStore') }),
         ...AUTH_RESPONSES,
         '403': notAdmin,
         '409': errorResponse('Open mode on a non-loopback address', ['auth-disabled']),
@@ -78,7 +78,9 @@ export const OPERATIONS_PATHS: Readonly<Record<string, PathItem>> = {
               properties: { openapi: { const: '3.1.0' }, info: { type: 'object' }, paths: { type: 'object' } },
             },
           },
-        }),
+        },
+        { 'Cache-Control': { description: 'Changes only with a new release.', required: true, schema: { const: 'public, max-age=3600' } } },
+        ),
         '403': hostNotAllowed,
       },
     },
