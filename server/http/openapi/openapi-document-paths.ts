@@ -130,7 +130,7 @@ export const DOCUMENT_PATHS: Readonly<Record<string, PathItem>> = {
     ),
     delete: {
       operationId: 'deleteDocument',
-      summary: 'Closes its connections (4404), unloads and deletes the document',
+      summary: 'Closes its connections (4404, on every cluster member), unloads and deletes the document',
       tags: TAGS,
       security: WRITE_SECURITY,
       responses: {
@@ -140,6 +140,10 @@ export const DOCUMENT_PATHS: Readonly<Record<string, PathItem>> = {
         '403': forbidden('write'),
         '404': errorResponse('Neither loaded nor stored', ['not-found']),
         '500': ref('responses', 'Internal'),
+        '503': errorResponse(
+          'In a cluster, Redis did not take the delete for the other members (nothing deleted), or the key set did not answer',
+          ['cluster-unavailable', 'auth-unavailable'],
+        ),
       },
     },
   },

@@ -44,6 +44,7 @@ export const ERROR_CODES = [
   'auth-unavailable',
   'revocation-not-stored',
   'revocation-not-propagated',
+  'cluster-unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
