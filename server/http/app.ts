@@ -1,7 +1,7 @@
 /**
  * The HTTP side: health, the document API and the built client. Every error is JSON
  * `{ error: { code, message } }` with a 4xx/5xx status; unknown /api routes are 404s, not pages.
- * Every /api route runs behind the token check; `/api/docs` lists only readable documents and
+ * Every /api route but /api/openapi.json runs behind the token check; `/api/docs` lists only readable documents and
  * anything under `/api/docs/:name` needs access to that document (read for GET, write otherwise).
  * `/healthz` is liveness (200 while the process runs); `/readyz` is readiness (readiness.ts: 200
  * only while started and the store, and in a cluster Redis, answer), for load balancers.
@@ -29,6 +29,7 @@ import { createRequireAllowedHost } from './host-check.js';
 import { HttpError } from './http-error.js';
 import type { ReadinessReport } from './readiness.js';
 import { createMetricsHandlers } from './metrics-route.js';
+import { createOpenApiHandler } from './openapi/openapi-route.js';
 import { createRequestContext, requestLogger } from './request-context.js';
 import type { TandemMetrics } from '../metrics/metrics.js';
 
@@ -106,6 +107,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       ...(options.publishRevocation ? { publishRevocation: options.publishRevocation } : {}),
     }),
   );
+  app.get('/api/openapi.json', createOpenApiHandler()); // documentation: no token, so before the /api authentication
   app.use('/api', createAuthenticateRequest(options.access));
   // Before any route under /api/docs/:name, so routes added later are covered too.
   app.use('/api/docs/:name', createRequireDocAccess(options.access));
