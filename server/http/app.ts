@@ -145,7 +145,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   }
 
   app.use('/api', (req) => {
-    throw new HttpError(404, 'not-found', `no API route ${req.method} ${req.path}`);
+    throw new HttpError(404, 'not-found', `no API route ${req.method} ${req.baseUrl}${req.path}`);
   });
 
   mountClient(app, options.clientDir);
@@ -163,6 +163,8 @@ function toHttpError(error: unknown): HttpError {
   // body-parser / express errors carry a status and an `expose` flag for client errors.
   const status = (error as { status?: unknown }).status;
   if (status === 413) return new HttpError(413, 'too-large', (error as Error).message);
+  // body-parser: a charset or Content-Encoding it cannot read.
+  if (status === 415) return new HttpError(415, 'unsupported-media-type', (error as Error).message);
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new HttpError(status, 'bad-request', (error as Error).message);
   }

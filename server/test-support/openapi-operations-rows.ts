@@ -96,7 +96,7 @@ export const ADMIN_ROWS: readonly RouteRow[] = [
     path: '/api/admin/revoke',
     request: ({ tokens }) => revoke(tokens.admin, '{"sub":"mallory"}', { 'content-type': 'application/json; charset=latin1' }),
     status: 415,
-    code: 'bad-request',
+    code: 'unsupported-media-type',
   },
   {
     name: 'GET /api/admin/revocations lists the revocation made above',

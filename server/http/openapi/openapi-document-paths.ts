@@ -12,7 +12,7 @@ const ETAG = { ETag: ref('headers', 'ETag') };
 const NO_STORE = { 'Cache-Control': ref('headers', 'NoStore') };
 
 const forbidden = (needed: 'read' | 'write'): Response =>
-  errorResponse(`The token has no ${needed} access to the document (or a revocation for it), or the Host name is not served`, ['forbidden', 'host-not-allowed']);
+  errorResponse(`The token has no ${needed} access to the document, or the Host name is not served (a token revoked for the document is 401 \`revoked-token\`)`, ['forbidden', 'host-not-allowed']);
 const badName = (more: ErrorCode[] = []): Response => errorResponse('Bad document name or request', ['invalid-name', ...more]);
 
 const EXPORT_RESPONSES: Operation['responses'] = {
@@ -79,7 +79,7 @@ function contentWrite(operationId: string, summary: string, description: string)
       '403': forbidden('write'),
       '412': errorResponse('`If-Match` does not name the live ETag', ['precondition-failed']),
       '413': errorResponse('The body is larger than the server accepts', ['too-large']),
-      '415': errorResponse('The body is not text/html, text/markdown or application/json', ['unsupported-media-type', 'bad-request']),
+      '415': errorResponse('The body is not text/html, text/markdown or application/json', ['unsupported-media-type']),
       '500': ref('responses', 'Internal'),
     },
   };
@@ -171,7 +171,7 @@ export const DOCUMENT_PATHS: Readonly<Record<string, PathItem>> = {
         '409': errorResponse('The update needs changes the document lacks (it would be held invisibly)', ['missing-dependencies']),
         '412': errorResponse('`If-Match` does not name the live ETag', ['precondition-failed']),
         '413': errorResponse('The body is longer than `--max-message-bytes`', ['too-large']),
-        '415': errorResponse('The body is not application/octet-stream, or its Content-Encoding is not supported', ['unsupported-media-type', 'bad-request']),
+        '415': errorResponse('The body is not application/octet-stream, or its Content-Encoding is not supported', ['unsupported-media-type']),
         '500': ref('responses', 'Internal'),
       },
     },

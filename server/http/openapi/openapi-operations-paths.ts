@@ -97,7 +97,7 @@ export const OPERATIONS_PATHS: Readonly<Record<string, PathItem>> = {
         '200': answerWith('Revoked', json('RevokeAnswer')),
         '400': errorResponse('Neither `sub` nor `doc`, a bad one, or a body that is not JSON', ['bad-request']),
         '413': errorResponse('The body is larger than 16 kB', ['too-large']),
-        '415': errorResponse('An unsupported charset or Content-Encoding', ['bad-request']),
+        '415': errorResponse('An unsupported charset or Content-Encoding', ['unsupported-media-type']),
         '503': errorResponse(
           'PostgreSQL did not store it (nothing revoked), the cluster broker did not take it (revoked here only; repeat), or the key set did not answer',
           ['revocation-not-stored', 'revocation-not-propagated', 'auth-unavailable'],
