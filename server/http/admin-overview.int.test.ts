@@ -8,7 +8,7 @@ import { connectClient, type TestClient } from '../test-support/test-client.js';
 import { rawSocket, SECRET, syncUpdateFrame, token } from '../test-support/auth-fixtures.js';
 import { waitFor } from '../test-support/wait-for.js';
 import type { DocumentStore } from '../persistence/document-store.js';
-import type { AdminOverview } from './admin-overview.js';
+import type { AdminOverview } from '../../shared/admin-overview.js';
 import { CloseCode } from '../../shared/protocol.js';
 
 // Asymmetric matchers are `any` to TypeScript; held as unknown they type-check as values.

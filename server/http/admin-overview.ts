@@ -15,9 +15,8 @@
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
 import type { DocumentStore } from '../persistence/document-store.js';
-import type { ConnectionSummary } from '../transport/connection-sessions.js';
-import type { RecentError } from '../ops/recent-errors.js';
-import { createStoreSummary, type StoreSummary } from '../ops/store-summary.js';
+import type { AdminOverview, ConnectionSummary, DocumentOverview, RecentError } from '../../shared/admin-overview.js';
+import { createStoreSummary } from '../ops/store-summary.js';
 import { HttpError } from './http-error.js';
 import { principalOf } from './auth-middleware.js';
 import { requestLogger } from './request-context.js';
@@ -26,8 +25,8 @@ import { requestLogger } from './request-context.js';
 export interface AdminOverviewSources {
   /** Documents loaded in memory, with the leases held on each. */
   loadedDocuments: () => Iterable<{ name: string; leaseCount: number }>;
-  /** Open WebSocket connections. */
-  connections: () => ConnectionSummary[];
+  /** Open WebSocket connections, each with its document. */
+  connections: () => Array<ConnectionSummary & { doc: string }>;
   /** Closes connection `id` (admin `by` is logged); false when there is none. */
   closeConnection: (id: string, by: string) => boolean;
   /** Recent warn/error log lines, newest first; none when the logger does not keep them. */
@@ -37,23 +36,6 @@ export interface AdminOverviewSources {
 export interface AdminOverviewOptions extends AdminOverviewSources {
   store: Pick<DocumentStore, 'list'>;
   logger: Logger;
-}
-
-export interface DocumentOverview {
-  name: string;
-  /** False while the document is still loading for the connections listed. */
-  loaded: boolean;
-  connections: Array<Omit<ConnectionSummary, 'doc'>>;
-  leases: number;
-}
-
-export interface AdminOverview {
-  documents: DocumentOverview[];
-  totals: { documents: number; connections: number };
-  /** Null when the store could not list its documents (`storeError` says why). */
-  store: StoreSummary | null;
-  storeError?: string;
-  recentErrors: RecentError[];
 }
 
 export function createAdminOverviewRouter(options: AdminOverviewOptions): Router {

@@ -42,6 +42,16 @@ describe('RecentErrors', () => {
     expect(JSON.stringify(entries)).not.toContain('at ');
   });
 
+  it('holds 100 entries by default: 150 warnings leave the newest 100', () => {
+    const recent = new RecentErrors();
+    const logger = createLogger('info', capture().sink, recent);
+    for (let i = 0; i < 150; i++) logger.warn(`warn ${i}`);
+    const entries = recent.entries();
+    expect(entries).toHaveLength(100);
+    expect(entries[0]!.msg).toBe('warn 149');
+    expect(entries.at(-1)!.msg).toBe('warn 50');
+  });
+
   it('cuts long messages so the ring stays bounded', () => {
     const recent = new RecentErrors(2);
     const logger = createLogger('info', capture().sink, recent);

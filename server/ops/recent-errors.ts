@@ -9,28 +9,13 @@
  * What it holds is what the log level lets through: with `--log-level error`, no warnings.
  */
 import { symbols, type DestinationStream } from 'pino';
+import type { RecentError } from '../../shared/admin-overview.js';
 
 export const DEFAULT_RECENT_ERRORS = 100;
 const WARN_LEVEL = 40;
 const LEVEL_NAMES: Record<number, RecentError['level']> = { 40: 'warn', 50: 'error', 60: 'fatal' };
 /** Longest message, error message and code kept; longer ones are cut. */
 const MAX_TEXT = 500;
-
-export interface RecentError {
-  /** ISO time of the log line. */
-  time: string;
-  level: 'warn' | 'error' | 'fatal';
-  msg: string;
-  doc?: string;
-  connId?: string;
-  reqId?: string;
-  /** A close code (number) or an error code (string), when the line has one. */
-  code?: number | string;
-  /** Why, in a word (a ProtocolError's code on a bad frame's line). */
-  reason?: string;
-  /** The logged error's message (`err.message`). */
-  error?: string;
-}
 
 export class RecentErrors {
   readonly capacity: number;

@@ -6,16 +6,9 @@
  * being computed).
  */
 import type { DocumentStore } from '../persistence/document-store.js';
+import type { StoreSummary } from '../../shared/admin-overview.js';
 
 export const STORE_SUMMARY_MAX_AGE_MS = 10_000;
-
-export interface StoreSummary {
-  documents: number;
-  /** Snapshot plus log bytes of every stored document, as the store lists them. */
-  bytes: number;
-  /** ISO time the listing was read. */
-  measuredAt: string;
-}
 
 export function createStoreSummary(store: Pick<DocumentStore, 'list'>, maxAgeMs = STORE_SUMMARY_MAX_AGE_MS): () => Promise<StoreSummary> {
   let last: { at: number; summary: Promise<StoreSummary> } | null = null;

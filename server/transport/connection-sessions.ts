@@ -9,6 +9,7 @@ import { matches, type Revocation } from '../auth/revocation-list.js';
 import { CloseCode } from '../../shared/protocol.js';
 import type { Room } from '../room/room.js';
 import type { WebSocketPeer } from './web-socket-peer.js';
+import type { ConnectionSummary } from '../../shared/admin-overview.js';
 
 export interface Session {
   principal: Principal;
@@ -24,22 +25,8 @@ export interface Session {
 
 export type Sessions = Map<WebSocketPeer, Session>;
 
-/** One open connection as the admin overview shows it. */
-export interface ConnectionSummary {
-  /** `c1`, `c2` … the `connId` of its log lines. */
-  id: string;
-  doc: string;
-  /** The token's subject; "anonymous" in open mode. */
-  sub: string;
-  /** The token's `name` claim, or null. */
-  name: string | null;
-  access: 'read-write' | 'read-only';
-  /** ISO time the WebSocket opened. */
-  connectedAt: string;
-  remoteAddress: string;
-}
-
-export function describeConnections(sessions: Sessions): ConnectionSummary[] {
+/** Every open connection as the admin overview shows it, with its document. */
+export function describeConnections(sessions: Sessions): Array<ConnectionSummary & { doc: string }> {
   return Array.from(sessions, ([peer, session]) => ({
     id: peer.id,
     doc: session.docName,

@@ -30,7 +30,8 @@ import type { PeerSettings } from './peer-settings.js';
 import { OutboundBudget } from './outbound-budget.js';
 import { rejectUpgrade } from './reject-upgrade.js';
 import type { ConnectionMeter } from '../metrics/connection-meter.js';
-import { closeByAdmin, closeRevoked, describeConnections, type ConnectionSummary, type Session, type Sessions } from './connection-sessions.js';
+import { closeByAdmin, closeRevoked, describeConnections, type Session, type Sessions } from './connection-sessions.js';
+import type { ConnectionSummary } from '../../shared/admin-overview.js';
 
 export interface WebSocketGatewayOptions {
   httpServer: HttpServer | HttpsServer;
@@ -53,7 +54,7 @@ export interface WebSocketGateway {
   /** Closes every socket with `code`; those that have not closed after `graceMs` are dropped. */
   closeAll(code: CloseCodeValue, reason: string, graceMs: number): Promise<void>;
   /** Every open connection of this process, for the admin overview. */
-  connections(): ConnectionSummary[];
+  connections(): Array<ConnectionSummary & { doc: string }>;
   /** Closes connection `id` with 4205 (admin `by` is logged); false when there is none. */
   closeConnection(id: string, by: string): boolean;
 }
