@@ -156,3 +156,28 @@ describe('admin overview and connection close', () => {
     expect(JSON.stringify(view)).not.toContain(aliceToken);
   });
 });
+
+describe('admin overview without auth', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server?.dispose());
+
+  it('answers 409 auth-disabled in open mode, even on loopback, and closes nothing', async () => {
+    const client = connectClient(server.wsUrl, 'open-doc');
+    try {
+      await client.synced();
+      const socket = client.provider.ws;
+      const answers = await Promise.all([
+        fetch(`${server.url}/api/admin/overview`),
+        fetch(`${server.url}/api/admin/connections/c1/close`, { method: 'POST' }),
+      ]);
+      expect(answers.map((response) => response.status)).toEqual([409, 409]);
+      expect(await answers[0].json()).toEqual({ error: { code: 'auth-disabled', message: 'the admin API needs auth to be configured' } });
+      expect(client.provider.ws).toBe(socket);
+    } finally {
+      client.destroy();
+    }
+  });
+});
