@@ -111,6 +111,14 @@ describe('admin overview and connection close', () => {
     expect(server.logs.some((line) => line.msg === 'connection closed by an administrator' && line.connId === aliceId && line.by === 'root' && line.code === 4205)).toBe(true);
   });
 
+  it('logs the overview polls at debug, not info, while a close request is logged at info', async () => {
+    await fetch(`${server.url}/api/admin/overview`, { headers: { authorization: `Bearer ${admin}`, 'x-request-id': 'poll-1' } });
+    await closeConnection('c424242', { authorization: `Bearer ${admin}`, 'x-request-id': 'close-1' });
+    // Lines are written in order: once the close's line is there, the poll's would be too.
+    await waitFor(() => server.logs.some((line) => line.reqId === 'close-1' && line.msg === 'request completed'), { message: 'close request logged' });
+    expect(server.logs.filter((line) => line.reqId === 'poll-1')).toEqual([]);
+  });
+
   it('answers 404 JSON for a connection this server does not have', async () => {
     const response = await closeConnection('c999999');
     expect(response.status).toBe(404);
