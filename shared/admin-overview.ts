@@ -22,6 +22,8 @@ export interface DocumentOverview {
   name: string;
   /** False while the document is still loading for the connections listed. */
   loaded: boolean;
+  /** Open connections to it; `connections` lists the first 100 (oldest first). */
+  connectionCount: number;
   connections: ConnectionSummary[];
   /** Leases server code holds on the live document (HTTP edits, exports of the live copy). */
   leases: number;
@@ -53,8 +55,9 @@ export interface RecentError {
 }
 
 export interface AdminOverview {
-  /** Loaded documents and those connections wait for, by name. */
+  /** Loaded documents and those connections wait for: the 200 with the most connections, then by name. */
   documents: DocumentOverview[];
+  /** Over every document and connection, listed or not. */
   totals: { documents: number; connections: number };
   /** Null when the store could not list its documents (`storeError` says why). */
   store: StoreSummary | null;

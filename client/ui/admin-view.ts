@@ -33,12 +33,14 @@ export function renderStats(overview: AdminOverview): HTMLElement {
 
 export function renderDocuments(overview: AdminOverview): HTMLElement {
   if (overview.documents.length === 0) return h('p', { class: 'admin-empty' }, 'No document is open right now.');
-  return h('div', { class: 'admin-docs' }, ...overview.documents.map(renderDocument));
+  const shown = overview.documents.length;
+  const omitted = overview.totals.documents > shown ? h('p', { class: 'admin-hint' }, `Showing the ${shown} busiest of ${overview.totals.documents} documents.`) : null;
+  return h('div', { class: 'admin-docs' }, omitted, ...overview.documents.map(renderDocument));
 }
 
 function renderDocument(doc: DocumentOverview): HTMLElement {
-  const count = doc.connections.length;
-  const meta = [`${count} connection${count === 1 ? '' : 's'}`];
+  const count = doc.connectionCount;
+  const meta = [`${count} connection${count === 1 ? '' : 's'}${count > doc.connections.length ? ` (oldest ${doc.connections.length} shown)` : ''}`];
   if (doc.leases > 0) meta.push(`${doc.leases} lease${doc.leases === 1 ? '' : 's'}`);
   if (!doc.loaded) meta.push('loading');
   const rows = doc.connections.map(renderConnection);

@@ -70,6 +70,7 @@ describe('admin overview and connection close', () => {
     expect(plan).toEqual({
       name: 'plan',
       loaded: true,
+      connectionCount: 2,
       leases: 0,
       connections: [
         { id: connectionId, sub: 'alice', name: 'Alice', access: 'read-write', connectedAt: anyString, remoteAddress: '127.0.0.1' },

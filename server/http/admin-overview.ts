@@ -3,7 +3,8 @@
  *
  * - `GET /api/admin/overview`: the documents loaded in memory and the documents connections are
  *   waiting for, each with its open WebSocket connections (who: token `sub` and `name`; access;
- *   since when; from which address) and the leases server code holds on it; totals; the store's
+ *   since when; from which address) and the leases server code holds on it, busiest first and
+ *   capped (OVERVIEW_LIMITS: the page polls every few seconds); totals over all; the store's
  *   document count and bytes (store-summary.ts: re-listed at most every 10 s); and the last
  *   warnings and errors logged (ops/recent-errors.ts), newest first.
  * - `POST /api/admin/connections/:id/close`: closes connection `id` (`c1`, `c2` …, the `connId` of
@@ -43,20 +44,11 @@ export function createAdminOverviewRouter(options: AdminOverviewOptions): Router
   const router = express.Router();
 
   router.get('/overview', async (_req, res) => {
-    const documents = new Map<string, DocumentOverview>();
-    for (const { name, leaseCount } of options.loadedDocuments()) {
-      documents.set(name, { name, loaded: true, connections: [], leases: leaseCount });
-    }
     const connections = options.connections();
-    for (const { doc, ...connection } of connections) {
-      let entry = documents.get(doc);
-      if (!entry) documents.set(doc, (entry = { name: doc, loaded: false, connections: [], leases: 0 }));
-      entry.connections.push(connection);
-    }
-    const listed = [...documents.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const { documents, total } = listDocuments(options.loadedDocuments(), connections);
     const answer: AdminOverview = {
-      documents: listed,
-      totals: { documents: listed.length, connections: connections.length },
+      documents,
+      totals: { documents: total, connections: connections.length },
       store: null,
       recentErrors: options.recentErrors?.() ?? [],
     };
@@ -80,4 +72,31 @@ export function createAdminOverviewRouter(options: AdminOverviewOptions): Router
   });
 
   return router;
+}
+
+/** The most documents an overview lists, and connections per document: one page stays readable and small. */
+export const OVERVIEW_LIMITS = { documents: 200, connectionsPerDocument: 100 } as const;
+
+/**
+ * Groups connections under their documents (loaded ones, and those still loading for a
+ * connection), busiest first, then by name; keeps the first `limits.documents` documents and the
+ * first `limits.connectionsPerDocument` connections of each (oldest first). `total` counts all.
+ */
+export function listDocuments(
+  loaded: Iterable<{ name: string; leaseCount: number }>,
+  connections: Iterable<ConnectionSummary & { doc: string }>,
+  limits: { documents: number; connectionsPerDocument: number } = OVERVIEW_LIMITS,
+): { documents: DocumentOverview[]; total: number } {
+  const byName = new Map<string, DocumentOverview>();
+  for (const { name, leaseCount } of loaded) byName.set(name, { name, loaded: true, connectionCount: 0, connections: [], leases: leaseCount });
+  for (const { doc, ...connection } of connections) {
+    let entry = byName.get(doc);
+    if (!entry) byName.set(doc, (entry = { name: doc, loaded: false, connectionCount: 0, connections: [], leases: 0 }));
+    entry.connectionCount++;
+    if (entry.connections.length < limits.connectionsPerDocument) entry.connections.push(connection);
+  }
+  const sorted = [...byName.values()].sort(
+    (a, b) => b.connectionCount - a.connectionCount || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+  return { documents: sorted.slice(0, limits.documents), total: sorted.length };
 }
