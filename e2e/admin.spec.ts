@@ -2,7 +2,8 @@
  * The admin page at /admin against a server with auth: a non-admin token is refused and not kept;
  * an admin token shows the document another browser is editing, with its user; "Close" resets
  * that connection (4205: the editor goes offline and reconnects by itself); revoking the subject
- * closes it for good (4409: the editor says "No access"). The admin token never appears in a URL.
+ * closes it for good (4409: the editor says "No access"); revoking the admin's own subject signs
+ * the page out. The admin token never appears in a URL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -127,6 +128,12 @@ describe('admin page', () => {
       const reader = await mintToken({ secret: SECRET, sub: 'checker', docs: [`${doc}:read`], ttlSeconds: 600 });
       const stored = await fetch(`${server.url}/api/docs/${doc}?format=text`, { headers: { authorization: `Bearer ${reader}` } });
       expect(await stored.text()).toBe('Before the close. After.');
+
+      // Revoking the admin's own subject: the next refresh is refused, the page signs out and forgets the token.
+      await admin.getByLabel('Subject (token sub)').fill('ops');
+      await admin.getByRole('button', { name: 'Revoke' }).click();
+      await expect.poll(() => admin.getByTestId('admin-signin-error').textContent(), { timeout: DEADLINE_MS }).toMatch(/^Not an admin token: the server answered 401/);
+      expect(await admin.evaluate(() => sessionStorage.getItem('tandem:admin-token'))).toBeNull();
     } finally {
       await adaContext.close();
       await adminContext.close();
