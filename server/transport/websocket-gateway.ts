@@ -5,8 +5,8 @@
  * expired or revoked 401, no access to the document 403). Each accepted socket is paused until its
  * document is loaded, then bound to its room; its close leaves the room. Sessions end with 4408
  * when their token expires and 4409 when it is revoked; an administrator may close one with 4205
- * (connection-sessions.ts). One timer pings every socket and drops
- * the dead ones. The upgrade URL (it may carry `?token=`) is never logged.
+ * (connection-sessions.ts). One timer pings every socket and drops the dead ones. The upgrade URL
+ * (it may carry `?token=`) is never logged.
  * A Host name the server does not answer to (request-identity.ts) is refused first, with 403.
  */
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
