@@ -190,3 +190,38 @@ describe('admin overview without auth', () => {
     }
   });
 });
+
+describe('admin overview while the store cannot list', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer([], { TANDEM_AUTH_SECRET: SECRET }, {
+      wrapStore: (inner: DocumentStore): DocumentStore => ({
+        load: (name) => inner.load(name),
+        appendUpdates: (name, updates, stats) => inner.appendUpdates(name, updates, stats),
+        compact: (name, snapshot, cursor, stats) => inner.compact(name, snapshot, cursor, stats),
+        delete: (name) => inner.delete(name),
+        list: () => Promise.reject(new Error('listing unavailable')),
+        ping: () => inner.ping(),
+        close: () => inner.close(),
+      }),
+    });
+  });
+  afterAll(() => server?.dispose());
+
+  it('still shows the live documents, with store null and the reason, and logs a warning', async () => {
+    const writer = connectClient(server.wsUrl, 'live', { params: { token: await token({ sub: 'wendy', docs: ['live:write'] }) } });
+    try {
+      await writer.synced();
+      const admin = await token({ sub: 'root', docs: [], admin: true });
+      const response = await fetch(`${server.url}/api/admin/overview`, { headers: { authorization: `Bearer ${admin}` } });
+      expect(response.status).toBe(200);
+      const view = (await response.json()) as AdminOverview;
+      expect(view.store).toBeNull();
+      expect(view.storeError).toBe('listing unavailable');
+      expect(view.documents.map((doc) => [doc.name, doc.connections.map((c) => c.sub)])).toEqual([['live', ['wendy']]]);
+      expect(server.logs.some((line) => line.msg === 'admin overview: the store did not list its documents')).toBe(true);
+    } finally {
+      writer.destroy();
+    }
+  });
+});
