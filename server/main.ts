@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { CloseCode } from '../shared/protocol.js';
 import type { ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { RecentErrors } from './ops/recent-errors.js';
 import { findPackageRoot } from './package-root.js';
 import { openDocumentStore } from './persistence/open-document-store.js';
 import type { DocumentStore } from './persistence/document-store.js';
@@ -50,6 +51,8 @@ export interface StartOptions {
   webhookTuning?: WebhookTuning;
   /** Counts webhook deliveries and failures instead of the Prometheus counters (tests). */
   webhookCounters?: WebhookCounters;
+  /** Where `logger` keeps its warn/error lines for the admin overview (when the caller made the logger). */
+  recentErrors?: RecentErrors;
 }
 
 export interface RunningServer {
@@ -74,7 +77,8 @@ export interface RunningServer {
 const SOCKET_CLOSE_GRACE_MS = 2_000;
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const recentErrors = options.logger ? (options.recentErrors ?? null) : new RecentErrors();
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, recentErrors ?? undefined);
   // Keys, certificates and revocations first: a bad file fails the start before anything opens.
   const access: AccessChecker = {
     verifier: await createTokenVerifier(config.auth),
@@ -171,6 +175,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ...(cluster ? { publishRevocation: (revocation: Revocation) => cluster.publishRevocation(revocation) } : {}),
     metrics,
     isLoopbackOnly: isLoopbackHost(config.host),
+    admin: {
+      loadedDocuments: () => registry.loaded(),
+      connections: () => gateway.connections(),
+      closeConnection: (id, by) => gateway.closeConnection(id, by),
+      ...(recentErrors ? { recentErrors: () => recentErrors.entries() } : {}),
+    },
   });
   const httpServer: HttpServer | HttpsServer = tls ? createHttpsServer(tls, app) : createServer(app);
   const gateway = attachWebSocketGateway({ httpServer, registry, config, logger, access, meter: new ConnectionMeter(metrics) });

@@ -7,7 +7,8 @@
  * only while started and the store, and in a cluster Redis, answer), for load balancers.
  * Everything but those two first needs a Host name the server answers to (host-check.ts).
  * Every request gets an id, a child logger and a count by route and status (request-context.ts);
- * `GET /metrics` serves the Prometheus metrics behind the admin token (metrics-route.ts).
+ * `GET /metrics` serves the Prometheus metrics behind the admin token (metrics-route.ts), and so
+ * is the admin API (admin-routes.ts; admin-overview.ts for the admin page).
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { documentAccess, type AccessChecker } from '../auth/upgrade-authorizer.j
 import type { Revocation } from '../auth/revocation-list.js';
 import type { PostgresRevocations } from '../auth/postgres-revocations.js';
 import { createAdminRouter } from './admin-routes.js';
+import { createAdminOverviewRouter, type AdminOverviewSources } from './admin-overview.js';
 import { createAuthenticateRequest, createRequireAdmin, createRequireDocAccess, principalOf } from './auth-middleware.js';
 import { createDocumentExportRouter } from './document-export.js';
 import { createDocumentUpdatesRouter } from './document-updates.js';
@@ -64,6 +66,8 @@ export interface HttpAppOptions {
   metrics?: TandemMetrics;
   /** The server binds a loopback address only: in open mode /metrics needs no token then. */
   isLoopbackOnly?: boolean;
+  /** Live documents, connections and log lines for the admin overview (admin-overview.ts); without it no overview. */
+  admin?: AdminOverviewSources;
 }
 
 const DEFAULT_MAX_UPDATE_BYTES = 1024 * 1024;
@@ -106,6 +110,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       ...(options.recordRevocation ? { recordRevocation: options.recordRevocation } : {}),
       ...(options.publishRevocation ? { publishRevocation: options.publishRevocation } : {}),
     }),
+    ...(options.admin ? [createAdminOverviewRouter({ ...options.admin, store: options.store, logger: options.logger })] : []),
   );
   app.get('/api/openapi.json', createOpenApiHandler()); // documentation: no token, so before the /api authentication
   app.use('/api', createAuthenticateRequest(options.access));
