@@ -1,6 +1,6 @@
 /** Conformance rows for probes, metrics, this description and the admin API (see openapi-live-rows.ts). */
 import { expect } from 'vitest';
-import { bearer, EVIL_HOST, JSON_BODY, jsonOf, textOf, type RouteRow } from './openapi-rows.js';
+import { bearer, EVIL_HOST, JSON_BODY, jsonOf, textOf, WRITTEN, type RouteRow, type RowContext } from './openapi-rows.js';
 
 export const PROBE_ROWS: readonly RouteRow[] = [
   { name: 'GET /healthz answers 200 without a token', method: 'get', path: '/healthz', request: () => ({ url: '/healthz' }), status: 200 },
@@ -59,6 +59,60 @@ export const PROBE_ROWS: readonly RouteRow[] = [
   },
 ];
 
+interface OverviewJson {
+  documents: Array<{ name: string; connections: Array<{ id: string }> }>;
+}
+
+/** The id of a live connection to the written document, from a real overview. */
+async function liveConnectionId(ctx: RowContext): Promise<string> {
+  const answer = await ctx.send('GET', { url: '/api/admin/overview', headers: bearer(ctx.tokens.admin) });
+  const id = jsonOf<OverviewJson>(answer).documents.find((doc) => doc.name === WRITTEN.name)?.connections[0]?.id;
+  expect(id, 'a connection to the written document').toBeDefined();
+  return id!;
+}
+
+const overview = (token?: string) => ({ url: '/api/admin/overview', ...(token ? { headers: bearer(token) } : {}) });
+const closeUrl = (id: string) => `/api/admin/connections/${id}/close`;
+
+const ADMIN_PAGE_ROWS: readonly RouteRow[] = [
+  {
+    name: 'GET /api/admin/overview lists the written document with its live connection',
+    method: 'get',
+    path: '/api/admin/overview',
+    request: ({ tokens }) => overview(tokens.admin),
+    status: 200,
+    expectAnswer: (answer) => expect(jsonOf<OverviewJson>(answer).documents.find((doc) => doc.name === WRITTEN.name)?.connections.length).toBeGreaterThan(0),
+  },
+  { name: 'GET /api/admin/overview without a token answers 401', method: 'get', path: '/api/admin/overview', request: () => overview(), status: 401, code: 'missing-token' },
+  { name: 'GET /api/admin/overview with a non-admin token answers 403', method: 'get', path: '/api/admin/overview', request: ({ tokens }) => overview(tokens.writer), status: 403, code: 'not-admin' },
+  { name: 'GET /api/admin/overview in open mode answers 409', method: 'get', path: '/api/admin/overview', server: 'open', request: () => overview(), status: 409, code: 'auth-disabled' },
+  {
+    name: 'POST /api/admin/connections/{id}/close with an unknown id answers 404',
+    method: 'post',
+    path: '/api/admin/connections/{id}/close',
+    request: ({ tokens }) => ({ url: closeUrl('c999999'), headers: bearer(tokens.admin) }),
+    status: 404,
+    code: 'not-found',
+  },
+  { name: 'POST /api/admin/connections/{id}/close without a token answers 401', method: 'post', path: '/api/admin/connections/{id}/close', request: () => ({ url: closeUrl('c1') }), status: 401, code: 'missing-token' },
+  {
+    name: 'POST /api/admin/connections/{id}/close with a non-admin token answers 403',
+    method: 'post',
+    path: '/api/admin/connections/{id}/close',
+    request: ({ tokens }) => ({ url: closeUrl('c1'), headers: bearer(tokens.writer) }),
+    status: 403,
+    code: 'not-admin',
+  },
+  { name: 'POST /api/admin/connections/{id}/close in open mode answers 409', method: 'post', path: '/api/admin/connections/{id}/close', server: 'open', request: () => ({ url: closeUrl('c1') }), status: 409, code: 'auth-disabled' },
+  {
+    name: "POST /api/admin/connections/{id}/close closes the writer's live connection and answers 204",
+    method: 'post',
+    path: '/api/admin/connections/{id}/close',
+    request: async (ctx) => ({ url: closeUrl(await liveConnectionId(ctx)), headers: bearer(ctx.tokens.admin) }),
+    status: 204,
+  },
+];
+
 const revoke = (token: string, body: string, headers: Record<string, string> = JSON_BODY) => ({ url: '/api/admin/revoke', headers: { ...bearer(token), ...headers }, body });
 
 export const ADMIN_ROWS: readonly RouteRow[] = [
@@ -109,4 +163,5 @@ export const ADMIN_ROWS: readonly RouteRow[] = [
   { name: 'GET /api/admin/revocations without a token answers 401', method: 'get', path: '/api/admin/revocations', request: () => ({ url: '/api/admin/revocations' }), status: 401, code: 'missing-token' },
   { name: 'GET /api/admin/revocations with a non-admin token answers 403', method: 'get', path: '/api/admin/revocations', request: ({ tokens }) => ({ url: '/api/admin/revocations', headers: bearer(tokens.writer) }), status: 403, code: 'not-admin' },
   { name: 'GET /api/admin/revocations in open mode answers 409', method: 'get', path: '/api/admin/revocations', server: 'open', request: () => ({ url: '/api/admin/revocations' }), status: 409, code: 'auth-disabled' },
+  ...ADMIN_PAGE_ROWS,
 ];

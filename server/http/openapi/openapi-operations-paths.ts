@@ -105,6 +105,26 @@ export const OPERATIONS_PATHS: Readonly<Record<string, PathItem>> = {
       },
     }),
   },
+  '/api/admin/overview': {
+    get: admin({
+      operationId: 'getAdminOverview',
+      summary: "This process's live documents with their connections and users, totals, store size and recent warnings and errors",
+      description: `${ADMIN_DESCRIPTION} Per process: in a cluster each member answers for its own connections and log lines. The store size is re-read at most every 10 s.`,
+      responses: { '200': answerWith('The overview', json('AdminOverview'), { 'Cache-Control': ref('headers', 'NoStore') }) },
+    }),
+  },
+  '/api/admin/connections/{id}/close': {
+    post: admin({
+      operationId: 'closeConnection',
+      summary: 'Closes one WebSocket connection of this process with 4205 (a reset: the client reconnects if its token still allows)',
+      description: `${ADMIN_DESCRIPTION} Revoke the subject to keep someone out.`,
+      parameters: [{ name: 'id', in: 'path', required: true, description: 'A connection id from the overview (`c1`, `c2` …).', schema: { type: 'string', minLength: 1 } }],
+      responses: {
+        '204': { description: 'Closed' },
+        '404': errorResponse('No open connection with that id on this process', ['not-found']),
+      },
+    }),
+  },
   '/api/admin/revocations': {
     get: admin({
       operationId: 'listRevocations',

@@ -85,6 +85,7 @@ describe('the OpenAPI description and the routes of the HTTP app', () => {
       publishRevocation: notCalled,
       metrics: createMetrics(),
       isLoopbackOnly: true,
+      admin: { loadedDocuments: notCalled, connections: notCalled, closeConnection: notCalled, recentErrors: notCalled },
     };
     const app: express.Express = createHttpApp(options);
     routes = routesOf((app.router as unknown as { stack: Layer[] }).stack);
