@@ -4,7 +4,8 @@ import type { LogLevel } from './config.js';
 import { teeRecentErrors, type RecentErrors } from './ops/recent-errors.js';
 
 /**
- * `destination` defaults to stdout; with `recentErrors`, warn and error lines are also kept there
+ * `destination` defaults to stdout, written synchronously as pino's default is (a line logged
+ * just before an exit is not lost); with `recentErrors`, warn and error lines are also kept there
  * for the admin overview (ops/recent-errors.ts).
  */
 export function createLogger(level: LogLevel, destination?: DestinationStream, recentErrors?: RecentErrors): Logger {
@@ -13,6 +14,6 @@ export function createLogger(level: LogLevel, destination?: DestinationStream, r
     base: { service: 'tandem' },
     redact: { paths: ['token', '*.token', 'headers.authorization', 'headers.cookie'], censor: '[redacted]' },
   };
-  if (recentErrors) return pino(options, teeRecentErrors(destination ?? pino.destination({ dest: 1, sync: false }), recentErrors));
+  if (recentErrors) return pino(options, teeRecentErrors(destination ?? pino.destination({ dest: 1, sync: true }), recentErrors));
   return destination ? pino(options, destination) : pino(options);
 }
