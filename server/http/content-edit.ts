@@ -8,6 +8,11 @@
  * caret and text typed into them meanwhile survive. `append` inserts the new blocks after the last
  * one. Either way the update's insertions reference items of the state, which the live document
  * still holds (a document only grows), so it always applies there, merging with edits made since.
+ *
+ * The delta comes back as a list of updates of about CHUNK_BYTES each, in order: every Yjs
+ * operation runs as its own transaction here and consecutive ones are merged, so the main thread
+ * can apply a large write over several turns instead of stalling on it (an item only ever
+ * references items created before it, so each prefix of the list applies on its own).
  */
 import * as Y from 'yjs';
 import type { Fragment } from '@tiptap/pm/model';
@@ -27,40 +32,83 @@ export interface ContentEdit {
   mode: EditMode;
 }
 
-/** The update that applies the edit; throws ContentError for a body that is not content. */
-export function editContent({ state, body, type, mode }: ContentEdit): Uint8Array {
+/** Target size of one update in the returned list (a single operation may exceed it). */
+export const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * The updates that apply the edit, in order (none when it changes nothing); throws ContentError
+ * for a body that is not content.
+ */
+export function editContent({ state, body, type, mode }: ContentEdit): Uint8Array[] {
   const blocks = parseContent(body, type);
   const copy = new Y.Doc();
   try {
     Y.applyUpdate(copy, state);
-    const before = Y.encodeStateVector(copy);
+    const chunks = new UpdateChunks();
+    copy.on('update', (update: Uint8Array) => chunks.add(update));
     const fragment = copy.getXmlFragment(DOCUMENT_FIELD);
-    if (mode === 'replace') replaceBlocks(copy, fragment, blocks);
-    else appendBlocks(copy, fragment, blocks);
-    return Y.encodeStateAsUpdate(copy, before);
+    if (mode === 'replace') replaceBlocks(fragment, blocks);
+    else appendBlocks(fragment, blocks);
+    return chunks.finish();
   } finally {
     copy.destroy();
   }
 }
 
+/**
+ * y-prosemirror wraps its changes in `y.transact`; a pass-through (as its own
+ * prosemirrorToYXmlFragment uses for detached fragments) leaves each operation its own transaction.
+ */
+const EACH_OPERATION_APART = { transact: (fn: () => void): void => fn() };
+
 /** An empty body clears the document to one empty paragraph, which is what an editor shows. */
-function replaceBlocks(doc: Y.Doc, fragment: Y.XmlFragment, blocks: Fragment): void {
+function replaceBlocks(fragment: Y.XmlFragment, blocks: Fragment): void {
   const pmDoc = getEditorSchema().topNodeType.createAndFill(null, blocks);
   if (!pmDoc) throw new Error('the editor schema cannot hold these blocks');
-  updateYFragment(doc, fragment, pmDoc, { mapping: new Map(), isOMark: new Map() });
+  // updateYFragment inserts all new top-level blocks in one call (one transaction, so one update
+  // for a whole new document): here they go in one by one, the same result in separate updates.
+  const insertAll = fragment.insert.bind(fragment);
+  fragment.insert = (index, content): void => content.forEach((block, offset) => insertAll(index + offset, [block]));
+  updateYFragment(EACH_OPERATION_APART, fragment, pmDoc, { mapping: new Map(), isOMark: new Map() });
 }
 
-/** Builds the blocks' Y types in a scratch document, then inserts copies at the end. */
-function appendBlocks(doc: Y.Doc, fragment: Y.XmlFragment, blocks: Fragment): void {
+/** Builds the blocks' Y types in a scratch document, then inserts copies at the end, one by one. */
+function appendBlocks(fragment: Y.XmlFragment, blocks: Fragment): void {
   if (blocks.childCount === 0) return;
   const scratch = new Y.Doc();
   try {
     const built = scratch.getXmlFragment(DOCUMENT_FIELD);
     prosemirrorToYXmlFragment(getEditorSchema().topNodeType.create(null, blocks), built);
-    // y-prosemirror builds elements and texts only (no hooks).
-    const copies = built.toArray().flatMap((child) => (child instanceof Y.XmlElement || child instanceof Y.XmlText ? [child.clone()] : []));
-    doc.transact(() => fragment.insert(fragment.length, copies));
+    for (const child of built.toArray()) {
+      // y-prosemirror builds elements and texts only (no hooks).
+      if (child instanceof Y.XmlElement || child instanceof Y.XmlText) fragment.insert(fragment.length, [child.clone()]);
+    }
   } finally {
     scratch.destroy();
+  }
+}
+
+/** Collects transaction updates and merges consecutive ones into chunks of about CHUNK_BYTES. */
+class UpdateChunks {
+  readonly #chunks: Uint8Array[] = [];
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+
+  add(update: Uint8Array): void {
+    this.#pending.push(update);
+    this.#pendingBytes += update.byteLength;
+    if (this.#pendingBytes >= CHUNK_BYTES) this.#flush();
+  }
+
+  finish(): Uint8Array[] {
+    this.#flush();
+    return this.#chunks;
+  }
+
+  #flush(): void {
+    if (this.#pending.length === 0) return;
+    this.#chunks.push(this.#pending.length === 1 ? this.#pending[0]! : Y.mergeUpdates(this.#pending));
+    this.#pending = [];
+    this.#pendingBytes = 0;
   }
 }

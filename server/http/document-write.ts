@@ -5,10 +5,12 @@
  *
  * The request thread only snapshots and applies: with a lease held, it encodes the live state and
  * hands it with the body to the worker thread (render-document.ts → content-edit.ts), which parses
- * the body, fits it to the schema and returns the Yjs update that makes the edit. Back here, in one
- * turn, `If-Match` is compared with the live ETag (412) and the update is applied through the
- * lease; the answer waits until it is stored (lease-write.ts). Edits that arrive while the worker
- * runs are not in the state it saw: the update neither deletes nor overwrites them, so they merge.
+ * the body, fits it to the schema and returns the Yjs updates that make the edit (chunks of about
+ * 256 KiB). Back here, in one turn, `If-Match` is compared with the live ETag (412) and the first
+ * chunk is applied through the lease; further chunks follow one per event-loop turn, so a large
+ * write never holds the loop for all of its items at once. The answer waits until everything is
+ * stored (lease-write.ts). Edits that arrive while the worker runs, or between chunks, are not in
+ * the state it saw: the updates neither delete nor overwrite them, so they merge.
  *
  * The update is not depth-checked here like POST …/updates: the worker refused content nested
  * deeper than MAX_NESTING_DEPTH, and Yjs types never move, so each new type sits in the live
@@ -20,6 +22,7 @@ import { isValidDocName } from '../../shared/doc-name.js';
 import type { DocumentLease } from '../room/document-lease.js';
 import { ContentError, CONTENT_TYPES, type ContentType } from './content-error.js';
 import type { EditMode } from './content-edit.js';
+import { documentEtag } from './document-etag.js';
 import { HttpError } from './http-error.js';
 import { answerWhenSaved, applyThroughLease, checkIfMatch, withLease } from './lease-write.js';
 import { editDocumentContent, RenderError } from './render-document.js';
@@ -51,13 +54,18 @@ async function write(options: DocumentWriteOptions, req: Request<{ name: string 
   await withLease(options.openDocument, name, async (lease) => {
     // Early 412: no parse for a write that cannot apply. Checked again when applying.
     checkIfMatch(lease.doc, ifMatch);
-    const update = await makeUpdate({ state: Y.encodeStateAsUpdate(lease.doc), body, type, mode });
-    const etag = applyThroughLease(lease, update, { ifMatch });
+    const updates = await makeUpdates({ state: Y.encodeStateAsUpdate(lease.doc), body, type, mode });
+    if (updates.length === 0) checkIfMatch(lease.doc, ifMatch);
+    let etag = updates.length === 0 ? documentEtag(lease.doc) : applyThroughLease(lease, updates[0]!, { ifMatch });
+    for (const update of updates.slice(1)) {
+      await new Promise((resolve) => setImmediate(resolve));
+      etag = applyThroughLease(lease, update, { ifMatch: undefined });
+    }
     await answerWhenSaved(res, lease, etag);
   });
 }
 
-async function makeUpdate(edit: Parameters<typeof editDocumentContent>[0]): Promise<Uint8Array> {
+async function makeUpdates(edit: Parameters<typeof editDocumentContent>[0]): Promise<Uint8Array[]> {
   try {
     return await editDocumentContent(edit);
   } catch (error) {

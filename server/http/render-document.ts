@@ -42,12 +42,13 @@ export async function renderDocument(update: Uint8Array, format: DocumentFormat)
 }
 
 /**
- * The update that makes a content write. Rejects with ContentError for a body that is not content
- * (the caller's fault), RenderError otherwise. The state and body are transferred: do not reuse them.
+ * The updates that make a content write, to apply in order (content-edit.ts). Rejects with
+ * ContentError for a body that is not content (the caller's fault), RenderError otherwise. The
+ * state and body are transferred: do not reuse them.
  */
-export async function editDocumentContent(edit: ContentEdit): Promise<Uint8Array> {
+export async function editDocumentContent(edit: ContentEdit): Promise<Uint8Array[]> {
   const reply = await run({ job: 'write', ...edit }, [edit.state.buffer, edit.body.buffer]);
-  if ('update' in reply) return reply.update;
+  if ('updates' in reply) return reply.updates;
   throw new RenderError('the worker answered a write with no update');
 }
 

@@ -1,6 +1,6 @@
 /**
  * Worker thread side of render-document.ts. Two jobs: render (a document's state and a format in,
- * the rendered body out) and write (a state, a body and a mode in, the Yjs update that makes the
+ * the rendered body out) and write (a state, a body and a mode in, the Yjs updates that make the
  * edit out; content-edit.ts). Runs the editor schema, the parsers and renderers (TipTap,
  * ProseMirror, y-prosemirror, marked, happy-dom), which recurse per level of nesting and take
  * seconds on multi-megabyte documents, off the server's event loop. A job that fails answers with
@@ -18,7 +18,7 @@ export type WorkerRequest = WorkerJob & { id: number };
 
 export type WorkerReply =
   | { id: number; body: string }
-  | { id: number; update: Uint8Array }
+  | { id: number; updates: Uint8Array[] }
   | { id: number; error: string; code?: ContentErrorCode };
 
 function render(update: Uint8Array, format: DocumentFormat): string {
@@ -42,8 +42,8 @@ parentPort?.on('message', (request: WorkerRequest) => {
       parentPort!.postMessage({ id, body: render(request.update, request.format) } satisfies WorkerReply);
       return;
     }
-    const update = editContent(request);
-    parentPort!.postMessage({ id, update } satisfies WorkerReply, [update.buffer as ArrayBuffer]);
+    const updates = editContent(request);
+    parentPort!.postMessage({ id, updates } satisfies WorkerReply, updates.map((update) => update.buffer as ArrayBuffer));
   } catch (error) {
     const reply: WorkerReply =
       error instanceof ContentError
