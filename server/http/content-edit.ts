@@ -34,6 +34,8 @@ export interface ContentEdit {
 
 /** Target size of one update in the returned list (a single operation may exceed it). */
 export const CHUNK_BYTES = 256 * 1024;
+/** New top-level blocks per insertion (per transaction): a transaction each would cost more than the insert. */
+const BLOCKS_PER_INSERT = 50;
 
 /**
  * The updates that apply the edit, in order (none when it changes nothing); throws ContentError
@@ -66,23 +68,25 @@ function replaceBlocks(fragment: Y.XmlFragment, blocks: Fragment): void {
   const pmDoc = getEditorSchema().topNodeType.createAndFill(null, blocks);
   if (!pmDoc) throw new Error('the editor schema cannot hold these blocks');
   // updateYFragment inserts all new top-level blocks in one call (one transaction, so one update
-  // for a whole new document): here they go in one by one, the same result in separate updates.
+  // for a whole new document): here they go in BLOCKS_PER_INSERT at a time, the same result in
+  // separate updates.
   const insertAll = fragment.insert.bind(fragment);
-  fragment.insert = (index, content): void => content.forEach((block, offset) => insertAll(index + offset, [block]));
+  fragment.insert = (index, content): void => {
+    for (let offset = 0; offset < content.length; offset += BLOCKS_PER_INSERT) insertAll(index + offset, content.slice(offset, offset + BLOCKS_PER_INSERT));
+  };
   updateYFragment(EACH_OPERATION_APART, fragment, pmDoc, { mapping: new Map(), isOMark: new Map() });
 }
 
-/** Builds the blocks' Y types in a scratch document, then inserts copies at the end, one by one. */
+/** Builds the blocks' Y types in a scratch document, then inserts copies at the end. */
 function appendBlocks(fragment: Y.XmlFragment, blocks: Fragment): void {
   if (blocks.childCount === 0) return;
   const scratch = new Y.Doc();
   try {
     const built = scratch.getXmlFragment(DOCUMENT_FIELD);
     prosemirrorToYXmlFragment(getEditorSchema().topNodeType.create(null, blocks), built);
-    for (const child of built.toArray()) {
-      // y-prosemirror builds elements and texts only (no hooks).
-      if (child instanceof Y.XmlElement || child instanceof Y.XmlText) fragment.insert(fragment.length, [child.clone()]);
-    }
+    // y-prosemirror builds elements and texts only (no hooks).
+    const copies = built.toArray().flatMap((child) => (child instanceof Y.XmlElement || child instanceof Y.XmlText ? [child.clone()] : []));
+    for (let offset = 0; offset < copies.length; offset += BLOCKS_PER_INSERT) fragment.insert(fragment.length, copies.slice(offset, offset + BLOCKS_PER_INSERT));
   } finally {
     scratch.destroy();
   }
