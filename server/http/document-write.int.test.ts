@@ -150,6 +150,13 @@ describe('PUT /api/docs/:name and POST /api/docs/:name/append', () => {
     await waitFor(() => editor.doc.getXmlFragment(DOCUMENT_FIELD).length === 5, { message: 'appended blocks live' });
     // The existing blocks kept their Yjs items (nothing was rewritten).
     expect(editor.doc.getXmlFragment(DOCUMENT_FIELD).get(0)).toBe(heading);
+
+    // An empty body appends nothing.
+    const before = await get('log', 'markdown');
+    const empty = await append('log', '', 'text/markdown');
+    expect(empty.status).toBe(200);
+    expect(((await empty.json()) as { etag: string }).etag).toBe(before.etag);
+    expect((await get('log', 'markdown')).body).toBe(before.body);
   });
 
   it('PUT keeps the Yjs items of unchanged blocks, and an empty body clears the document', async () => {
