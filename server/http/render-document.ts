@@ -29,7 +29,6 @@ interface Waiting {
   reject: (error: Error) => void;
 }
 
-
 let worker: Worker | null = null;
 const waiting = new Map<number, Waiting>();
 let nextId = 0;
