@@ -176,6 +176,21 @@ describe('PUT /api/docs/:name and POST /api/docs/:name/append', () => {
     expect(JSON.parse((await get('diffed', 'json')).body)).toEqual({ type: 'doc', content: [{ type: 'paragraph' }] });
   });
 
+  it('runs concurrent writes to one document one after the other: two PUTs leave one body, not both; two appends add both once', async () => {
+    server = await startTestServer(['--log-level', 'warn']);
+    const first = Array.from({ length: 300 }, (_, i) => `first ${i}`).join('\n\n');
+    const second = Array.from({ length: 300 }, (_, i) => `second ${i}`).join('\n\n');
+    const puts = await Promise.all([put('twice', first, 'text/markdown'), put('twice', second, 'text/markdown')]);
+    expect(puts.map((response) => response.status)).toEqual([200, 200]);
+    expect([first, second]).toContain((await get('twice', 'markdown')).body);
+
+    const appends = await Promise.all([append('twice', 'tail A', 'text/markdown'), append('twice', 'tail B', 'text/markdown')]);
+    expect(appends.map((response) => response.status)).toEqual([200, 200]);
+    const blocks = (await get('twice', 'markdown')).body.split('\n\n');
+    expect(blocks.slice(-2).sort()).toEqual(['tail A', 'tail B']);
+    expect(blocks).toHaveLength(302);
+  });
+
   it('applies a PUT with the current If-Match, refuses a stale one with 412 and changes nothing', async () => {
     server = await startTestServer(['--log-level', 'warn']);
     const first = await put('guarded', 'one', 'text/markdown');

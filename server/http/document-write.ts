@@ -12,6 +12,8 @@
  * stored (lease-write.ts). Edits that arrive while the worker runs, or between chunks, are not in
  * the state it saw: the updates neither delete nor overwrite them, so they merge.
  *
+ * Writes to one document are serialized on this process (not across cluster members).
+ *
  * The update is not depth-checked here like POST …/updates: the worker refused content nested
  * deeper than MAX_NESTING_DEPTH, and Yjs types never move, so each new type sits in the live
  * document exactly as deep as in the worker's copy.
@@ -39,12 +41,19 @@ const MEDIA_TYPES = Object.keys(CONTENT_TYPES);
 export function createDocumentWriteRouter(options: DocumentWriteOptions): express.Router {
   const router = express.Router();
   const readBody = express.raw({ type: MEDIA_TYPES, limit: options.maxBytes });
-  router.put('/:name', readBody, (req: Request<{ name: string }>, res: Response) => write(options, req, res, 'replace'));
-  router.post('/:name/append', readBody, (req: Request<{ name: string }>, res: Response) => write(options, req, res, 'append'));
+  const queues = new Map<string, Promise<unknown>>();
+  const handle = (mode: EditMode) => (req: Request<{ name: string }>, res: Response) => write({ ...options, queues }, req, res, mode);
+  router.put('/:name', readBody, handle('replace'));
+  router.post('/:name/append', readBody, handle('append'));
   return router;
 }
 
-async function write(options: DocumentWriteOptions, req: Request<{ name: string }>, res: Response, mode: EditMode): Promise<void> {
+async function write(
+  options: DocumentWriteOptions & { queues: Map<string, Promise<unknown>> },
+  req: Request<{ name: string }>,
+  res: Response,
+  mode: EditMode,
+): Promise<void> {
   const { name } = req.params;
   if (!isValidDocName(name)) throw new HttpError(400, 'invalid-name', 'document names are 1-128 characters of A-Z a-z 0-9 . _ -');
   const type = contentTypeOf(req);
@@ -52,17 +61,36 @@ async function write(options: DocumentWriteOptions, req: Request<{ name: string 
   const body = Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : new Uint8Array(0);
   const ifMatch = req.get('If-Match');
   await withLease(options.openDocument, name, async (lease) => {
-    // Early 412: no parse for a write that cannot apply. Checked again when applying.
-    checkIfMatch(lease.doc, ifMatch);
-    const updates = await makeUpdates({ state: Y.encodeStateAsUpdate(lease.doc), body, type, mode });
-    if (updates.length === 0) checkIfMatch(lease.doc, ifMatch);
-    let etag = updates.length === 0 ? documentEtag(lease.doc) : applyThroughLease(lease, updates[0]!, { ifMatch });
-    for (const update of updates.slice(1)) {
-      await new Promise((resolve) => setImmediate(resolve));
-      etag = applyThroughLease(lease, update, { ifMatch: undefined });
-    }
+    // Two writes to one document run one after the other (snapshot to last chunk), so the second
+    // sees the first: two PUTs leave the later content, not both merged.
+    const etag = await oneAtATime(options.queues, name, async () => {
+      // Early 412: no parse for a write that cannot apply. Checked again when applying.
+      checkIfMatch(lease.doc, ifMatch);
+      const updates = await makeUpdates({ state: Y.encodeStateAsUpdate(lease.doc), body, type, mode });
+      if (updates.length === 0) {
+        checkIfMatch(lease.doc, ifMatch);
+        return documentEtag(lease.doc);
+      }
+      let applied = applyThroughLease(lease, updates[0]!, { ifMatch });
+      for (const update of updates.slice(1)) {
+        await new Promise((resolve) => setImmediate(resolve));
+        applied = applyThroughLease(lease, update, { ifMatch: undefined });
+      }
+      return applied;
+    });
     await answerWhenSaved(res, lease, etag);
   });
+}
+
+/** Runs `fn` after every earlier call for `name` has settled. */
+async function oneAtATime<T>(queues: Map<string, Promise<unknown>>, name: string, fn: () => Promise<T>): Promise<T> {
+  const current = (queues.get(name) ?? Promise.resolve()).catch(() => undefined).then(fn);
+  queues.set(name, current);
+  try {
+    return await current;
+  } finally {
+    if (queues.get(name) === current) queues.delete(name);
+  }
 }
 
 async function makeUpdates(edit: Parameters<typeof editDocumentContent>[0]): Promise<Uint8Array[]> {
