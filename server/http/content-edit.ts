@@ -1,6 +1,6 @@
 /**
  * The worker side of a content write (document-write.ts): a document's state, a body and a mode
- * in, the Yjs update that makes the change out (only the delta, never the whole state).
+ * in, the Yjs updates that make the change out (only the delta, never the whole state).
  *
  * The edit is made on a private Y.Doc rebuilt from the state. `replace` diffs the new content
  * against the document's XmlFragment with y-prosemirror's `updateYFragment` (what the editor does
@@ -9,8 +9,9 @@
  * one. Either way the update's insertions reference items of the state, which the live document
  * still holds (a document only grows), so it always applies there, merging with edits made since.
  *
- * The delta comes back as a list of updates of about CHUNK_BYTES each, in order: every Yjs
- * operation runs as its own transaction here and consecutive ones are merged, so the main thread
+ * The delta comes back as a list of updates of about CHUNK_BYTES each, in order: the edit runs as
+ * many small transactions here (each operation apart, new top-level blocks BLOCKS_PER_INSERT at a
+ * time) and consecutive ones are merged, so the main thread
  * can apply a large write over several turns instead of stalling on it (an item only ever
  * references items created before it, so each prefix of the list applies on its own).
  */
