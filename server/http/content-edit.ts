@@ -11,9 +11,9 @@
  *
  * The delta comes back as a list of updates of about CHUNK_BYTES each, in order: the edit runs as
  * many small transactions here (each operation apart, new top-level blocks BLOCKS_PER_INSERT at a
- * time) and consecutive ones are merged, so the main thread
- * can apply a large write over several turns instead of stalling on it (an item only ever
- * references items created before it, so each prefix of the list applies on its own).
+ * time) and consecutive ones are merged, so the main thread can apply a large write over several
+ * turns instead of stalling on it (an item only ever references items created before it, so each
+ * prefix of the list applies on its own).
  */
 import * as Y from 'yjs';
 import type { Fragment } from '@tiptap/pm/model';
