@@ -24,6 +24,7 @@ import { createAdminOverviewRouter, type AdminOverviewSources } from './admin-ov
 import { createAuthenticateRequest, createRequireAdmin, createRequireDocAccess, principalOf } from './auth-middleware.js';
 import { createDocumentExportRouter } from './document-export.js';
 import { createDocumentUpdatesRouter } from './document-updates.js';
+import { createDocumentWriteRouter } from './document-write.js';
 import { createDocumentDeleteRouter } from './document-delete.js';
 import { createDocumentListHandler } from './document-list.js';
 import type { DocumentLease } from '../room/document-lease.js';
@@ -50,13 +51,13 @@ export interface HttpAppOptions {
   allowedHosts: readonly string[] | null;
   /** The live Y.Doc of a loaded document, for exports; without it exports read the store only. */
   peekLoadedDocument?: (name: string) => Y.Doc | null;
-  /** Opens a lease on a live document, for edits over HTTP; without it POST …/updates is 404. */
+  /** Opens a lease on a live document, for edits over HTTP; without it POST …/updates, PUT and …/append are 404. */
   openDocument?: (name: string) => Promise<DocumentLease>;
   /** Live WebSocket connections to a document, for the list; without it 0. */
   liveConnections?: (name: string) => number;
   /** Closes a document's connections, unloads and deletes it; without it DELETE is 404. */
   deleteDocument?: (name: string) => Promise<void>;
-  /** Largest update body POST …/updates accepts (413 beyond). */
+  /** Largest body POST …/updates, PUT and POST …/append accept (413 beyond). */
   maxUpdateBytes?: number;
   /** With PostgreSQL: stores a revocation for every process before applying it (admin-routes.ts). */
   recordRevocation?: PostgresRevocations['revoke'];
@@ -136,6 +137,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       '/api/docs',
       createDocumentUpdatesRouter({ openDocument: options.openDocument, maxUpdateBytes: options.maxUpdateBytes ?? DEFAULT_MAX_UPDATE_BYTES }),
     );
+    app.use('/api/docs', createDocumentWriteRouter({ openDocument: options.openDocument, maxBytes: options.maxUpdateBytes ?? DEFAULT_MAX_UPDATE_BYTES }));
   }
 
   if (options.deleteDocument) {

@@ -1,5 +1,5 @@
 /**
- * GET /api/docs/:name?format=json|html|text|yjs — a document rendered with the shared editor
+ * GET /api/docs/:name?format=json|html|text|markdown|yjs — a document rendered with the shared editor
  * schema, or its full Yjs state (`yjs`, application/octet-stream). Without `format=` the Accept
  * header chooses (document-negotiation.ts). Every answer carries the document's ETag
  * (document-etag.ts); a matching If-None-Match gets 304 before anything is rendered.
@@ -70,6 +70,9 @@ export function createDocumentExportRouter(options: DocumentExportOptions): expr
         return;
       case 'text':
         res.type('text/plain').send(body);
+        return;
+      case 'markdown':
+        res.type('text/markdown; charset=utf-8').send(body);
         return;
     }
   });

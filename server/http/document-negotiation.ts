@@ -13,6 +13,7 @@ const MEDIA_TYPES: ReadonlyArray<[string, ExportFormat]> = [
   ['application/json', 'json'],
   ['text/html', 'html'],
   ['text/plain', 'text'],
+  ['text/markdown', 'markdown'],
   ['application/octet-stream', 'yjs'],
 ];
 
@@ -20,7 +21,7 @@ export function chooseExportFormat(req: Request): ExportFormat {
   const format = req.query.format;
   if (format !== undefined) {
     if (format === 'yjs' || isDocumentFormat(format)) return format;
-    throw new HttpError(400, 'invalid-format', 'format must be one of json, html, text, yjs');
+    throw new HttpError(400, 'invalid-format', 'format must be one of json, html, text, markdown, yjs');
   }
   const accepted = req.accepts(MEDIA_TYPES.map(([type]) => type));
   const match = MEDIA_TYPES.find(([type]) => type === accepted);

@@ -16,8 +16,8 @@ import { decodeUpdate } from '../protocol/codec.js';
 import { ProtocolError } from '../protocol/protocol-error.js';
 import type { DocumentLease } from '../room/document-lease.js';
 import { exceedsNestingDepth, MAX_NESTING_DEPTH } from '../room/nesting-depth.js';
-import { documentEtag, headerMatchesEtag } from './document-etag.js';
 import { HttpError } from './http-error.js';
+import { answerWhenSaved, applyThroughLease, withLease } from './lease-write.js';
 
 export interface DocumentUpdatesOptions {
   /** Opens a lease on the live document (DocumentRegistry.open), loading it if needed. */
@@ -38,16 +38,10 @@ export function createDocumentUpdatesRouter(options: DocumentUpdatesOptions): ex
         throw new HttpError(415, 'unsupported-media-type', 'the body must be a Yjs update sent as application/octet-stream');
       }
       const { update, createsTypes } = parseUpdate(req.body);
-      const lease = await options.openDocument(name);
-      try {
-        const etag = applyUpdate(lease, update, createsTypes, req.get('If-Match'));
-        await lease.whenSaved();
-        res.setHeader('Cache-Control', 'no-store');
-        res.setHeader('ETag', etag);
-        res.json({ etag });
-      } finally {
-        lease.release();
-      }
+      await withLease(options.openDocument, name, async (lease) => {
+        const etag = applyThroughLease(lease, update, { ifMatch: req.get('If-Match'), verify: (doc) => verifyUpdate(doc, update, createsTypes) });
+        await answerWhenSaved(res, lease, etag);
+      });
     },
   );
   return router;
@@ -62,12 +56,8 @@ function parseUpdate(body: Buffer): { update: Uint8Array; createsTypes: boolean 
   }
 }
 
-/** Checks the precondition and dependencies, applies, and returns the new ETag; all in one turn. */
-function applyUpdate(lease: DocumentLease, update: Uint8Array, createsTypes: boolean, ifMatch: string | undefined): string {
-  const doc = lease.doc;
-  if (ifMatch !== undefined && !headerMatchesEtag(ifMatch, documentEtag(doc))) {
-    throw new HttpError(412, 'precondition-failed', 'the document changed since that ETag');
-  }
+/** Refuses an update Yjs would hold pending, or one nesting types too deeply; changes nothing. */
+function verifyUpdate(doc: Y.Doc, update: Uint8Array, createsTypes: boolean): void {
   // Yjs would hold structs with missing dependencies pending, in no 'update' event, so they would
   // be neither stored nor broadcast: refuse them instead of answering as if applied.
   const { from } = Y.parseUpdateMeta(update);
@@ -80,6 +70,4 @@ function applyUpdate(lease: DocumentLease, update: Uint8Array, createsTypes: boo
   if ((createsTypes || doc.store.pendingStructs) && exceedsNestingDepth(doc, update)) {
     throw new HttpError(400, 'too-deeply-nested', `update nests types deeper than ${MAX_NESTING_DEPTH} levels`);
   }
-  lease.transact((leased) => Y.applyUpdate(leased, update));
-  return documentEtag(doc);
 }

@@ -1,10 +1,11 @@
 /**
- * Renders a document's state as JSON, HTML or text in a worker thread (render-worker.ts), so a
- * large export never holds the event loop (a 3.7 MB document took about a second there).
+ * Renders a document's state as JSON, HTML, text or Markdown, and turns a content write's body
+ * into a Yjs update (content-edit.ts), in a worker thread (render-worker.ts), so a large export or
+ * write never holds the event loop (a 3.7 MB document took about a second to render there).
  *
- * One worker per process, started with the first export (the renderers add ~25 MB, which a server
- * that never exports does not pay) and unref'd, so it never keeps the process alive. Requests are
- * rendered one at a time in arrival order. A worker that dies, or takes longer than
+ * One worker per process, started with the first export or write (the renderers and parsers add
+ * ~25 MB, which a server that never uses them does not pay) and unref'd, so it never keeps the
+ * process alive. Requests are handled one at a time in arrival order. A worker that dies, or takes longer than
  * RENDER_TIMEOUT_MS on one request, is dropped, its requests fail, and the next export starts a
  * fresh one.
  */
@@ -13,7 +14,9 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { DocumentFormat } from '../../shared/document-format.js';
-import type { RenderReply, RenderRequest } from './render-worker.js';
+import type { ContentEdit } from './content-edit.js';
+import { ContentError } from './content-error.js';
+import type { WorkerJob, WorkerReply, WorkerRequest } from './render-worker.js';
 
 const RENDER_TIMEOUT_MS = 60_000;
 
@@ -22,7 +25,7 @@ export class RenderError extends Error {
 }
 
 interface Waiting {
-  resolve: (body: string) => void;
+  resolve: (reply: WorkerReply) => void;
   reject: (error: Error) => void;
 }
 
@@ -31,12 +34,29 @@ const waiting = new Map<number, Waiting>();
 let nextId = 0;
 let timer: NodeJS.Timeout | null = null;
 
-export function renderDocument(update: Uint8Array, format: DocumentFormat): Promise<string> {
+export async function renderDocument(update: Uint8Array, format: DocumentFormat): Promise<string> {
+  const reply = await run({ job: 'render', update, format });
+  if ('body' in reply) return reply.body;
+  throw new RenderError('the worker answered a render with no body');
+}
+
+/**
+ * The updates that make a content write, to apply in order (content-edit.ts). Rejects with
+ * ContentError for a body that is not content (the caller's fault), RenderError otherwise. The
+ * state and body are transferred: do not reuse them.
+ */
+export async function editDocumentContent(edit: ContentEdit): Promise<Uint8Array[]> {
+  const reply = await run({ job: 'write', ...edit }, [edit.state.buffer, edit.body.buffer]);
+  if ('updates' in reply) return reply.updates;
+  throw new RenderError('the worker answered a write with no update');
+}
+
+function run(job: WorkerJob, transfer: ArrayBufferLike[] = []): Promise<WorkerReply> {
   const id = ++nextId;
-  const request: RenderRequest = { id, update, format };
+  const request: WorkerRequest = { id, ...job };
   return new Promise((resolve, reject) => {
     waiting.set(id, { resolve, reject });
-    currentWorker().postMessage(request);
+    currentWorker().postMessage(request, transfer as ArrayBuffer[]);
     if (!timer) armTimer();
   });
 }
@@ -44,11 +64,12 @@ export function renderDocument(update: Uint8Array, format: DocumentFormat): Prom
 function currentWorker(): Worker {
   if (worker) return worker;
   const started = startWorker();
-  started.on('message', (reply: RenderReply) => {
+  started.on('message', (reply: WorkerReply) => {
     const entry = waiting.get(reply.id);
     if (!entry) return;
     waiting.delete(reply.id);
-    if ('body' in reply) entry.resolve(reply.body);
+    if (!('error' in reply)) entry.resolve(reply);
+    else if (reply.code) entry.reject(new ContentError(reply.code, reply.error));
     else entry.reject(new RenderError(reply.error));
     armTimer();
   });
