@@ -6,7 +6,7 @@ import { mintToken } from '../../auth/mint-token.js';
 import { SECRET, startAuthServer, token } from '../../test-support/auth-fixtures.js';
 import { createSpecChecker, type SpecChecker } from '../../test-support/openapi-checker.js';
 import { ROUTES } from '../../test-support/openapi-live-rows.js';
-import { OPERATIONS_UNDER_CONSTRUCTION, ROUTES_UNDER_CONSTRUCTION } from '../../test-support/openapi-rows-under-construction.js';
+import { OPERATIONS_UNDER_CONSTRUCTION, ROUTES_UNDER_CONSTRUCTION } from '../../test-support/openapi-content-rows.js';
 import { freshUpdate, jsonOf, MAX_BODY_BYTES, textOf, WRITTEN, type Answer, type RequestSpec, type RowContext, type ServerName } from '../../test-support/openapi-rows.js';
 import { connectClient, type TestClient } from '../../test-support/test-client.js';
 import { startTestServer, type TestServer } from '../../test-support/test-server.js';

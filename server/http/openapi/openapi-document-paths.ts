@@ -74,13 +74,13 @@ function contentWrite(operationId: string, summary: string, description: string)
     requestBody: CONTENT_BODY,
     responses: {
       '200': answerWith('Applied and durably stored; the body and the ETag header give the new ETag.', json('EtagAnswer'), ETAG),
-      '400': badName(['invalid-content', 'bad-request']),
+      '400': badName(['invalid-content', 'too-deeply-nested', 'bad-request']),
       ...AUTH_RESPONSES,
       '403': forbidden('write'),
       '412': errorResponse('`If-Match` does not name the live ETag', ['precondition-failed']),
       '413': errorResponse('The body is larger than the server accepts', ['too-large']),
-      '415': errorResponse('The body is not text/html, text/markdown or application/json', ['unsupported-media-type']),
-      '500': ref('responses', 'Internal'),
+      '415': errorResponse('The body is not UTF-8 text/html, text/markdown or application/json', ['unsupported-media-type']),
+      '500': errorResponse('The conversion worker failed, or an unexpected failure', ['write-failed', 'internal']),
     },
   };
 }

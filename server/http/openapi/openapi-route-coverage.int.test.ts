@@ -18,7 +18,7 @@ import type { DocumentStore } from '../../persistence/document-store.js';
 import { createTokenVerifier } from '../../auth/token-verifier.js';
 import { RevocationList } from '../../auth/revocation-list.js';
 import { SECRET } from '../../test-support/auth-fixtures.js';
-import { OPERATIONS_UNDER_CONSTRUCTION } from '../../test-support/openapi-rows-under-construction.js';
+import { OPERATIONS_UNDER_CONSTRUCTION } from '../../test-support/openapi-content-rows.js';
 import { createHttpApp, type HttpAppOptions } from '../app.js';
 import { createReadinessProbe } from '../readiness.js';
 import { buildOpenApiDocument } from './openapi-document.js';

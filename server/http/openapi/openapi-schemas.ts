@@ -40,6 +40,7 @@ export const ERROR_CODES = [
   'unsupported-media-type',
   'internal',
   'render-failed',
+  'write-failed',
   'not-ready',
   'auth-unavailable',
   'revocation-not-stored',
