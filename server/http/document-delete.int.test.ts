@@ -80,6 +80,9 @@ describe('DELETE /api/docs/:name', () => {
       message: 'room gone, store delete held',
     });
     await expect(server.server.registry.open('raced')).rejects.toMatchObject({ code: 'document-deleting' });
+    const racingWrite = await fetch(`${server.url}/api/docs/raced/append`, { method: 'POST', headers: { 'content-type': 'text/markdown' }, body: 'late' });
+    expect(racingWrite.status).toBe(409);
+    expect(await racingWrite.json()).toMatchObject({ error: { code: 'document-deleted' } });
     const racer = connectClient(server.wsUrl, 'raced', { params: {} });
     clients.push(racer);
     const racerCodes: number[] = [];

@@ -5,16 +5,39 @@
 import type { Response } from 'express';
 import * as Y from 'yjs';
 import type { DocumentLease } from '../room/document-lease.js';
+import { RoomError } from '../room/room-error.js';
 import { documentEtag, headerMatchesEtag } from './document-etag.js';
 import { HttpError } from './http-error.js';
 
-/** Runs `fn` with a lease on the live document (loading it if needed) and releases it after. */
+/**
+ * Runs `fn` with a lease on the live document (loading it if needed) and releases it after. A
+ * document deleted before or during the edit answers 409 (the edit is not kept); a server
+ * stopping, 503.
+ */
 export async function withLease<T>(open: (name: string) => Promise<DocumentLease>, name: string, fn: (lease: DocumentLease) => Promise<T>): Promise<T> {
-  const lease = await open(name);
   try {
-    return await fn(lease);
-  } finally {
-    lease.release();
+    const lease = await open(name);
+    try {
+      return await fn(lease);
+    } finally {
+      lease.release();
+    }
+  } catch (error) {
+    throw error instanceof RoomError ? toHttpError(error) : error;
+  }
+}
+
+/** 'lease-released' is a bug in the route (a use after release): it stays a 500. */
+function toHttpError(error: RoomError): HttpError | RoomError {
+  switch (error.code) {
+    case 'document-deleting':
+      return new HttpError(409, 'document-deleted', 'the document is being deleted; the edit was not applied');
+    case 'document-closed':
+      return new HttpError(409, 'document-deleted', 'the document was deleted while the edit ran; the edit is not kept');
+    case 'server-closing':
+      return new HttpError(503, 'server-closing', 'the server is stopping; retry on another server or later');
+    case 'lease-released':
+      return error;
   }
 }
 

@@ -19,6 +19,12 @@ const NOT_REPRODUCED: Readonly<Record<string, string>> = {
   '503': 'a JWKS key set, PostgreSQL or the cluster broker that does not answer, or a server starting or stopping',
 };
 
+/** Statuses only a race produces, by operation; the test named holds them. */
+const RACES_ONLY: Readonly<Record<string, string>> = {
+  'put /api/docs/{name} 409': 'a delete racing the write (document-delete.int.test.ts)',
+  'post /api/docs/{name}/append 409': 'a delete racing the write (document-delete.int.test.ts)',
+};
+
 /** A raw HTTP request (fetch would not send a chosen Host header). */
 function send(base: string, method: string, request: RequestSpec): Promise<Answer> {
   const body = request.body === undefined ? undefined : Buffer.from(request.body);
@@ -120,7 +126,8 @@ describe('the OpenAPI description holds for the real answers of every route', ()
         const operation = item[method];
         if (!operation || OPERATIONS_UNDER_CONSTRUCTION.includes(`${method} ${path}`)) continue;
         for (const status of Object.keys(operation.responses)) {
-          if (!(status in NOT_REPRODUCED) && !exercised.has(`${method} ${path} ${status}`)) missing.push(`${method} ${path} ${status}`);
+          const key = `${method} ${path} ${status}`;
+          if (!(status in NOT_REPRODUCED) && !(key in RACES_ONLY) && !exercised.has(key)) missing.push(key);
         }
       }
     }

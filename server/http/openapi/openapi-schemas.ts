@@ -46,6 +46,8 @@ export const ERROR_CODES = [
   'revocation-not-stored',
   'revocation-not-propagated',
   'cluster-unavailable',
+  'document-deleted',
+  'server-closing',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
