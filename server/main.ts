@@ -34,6 +34,8 @@ import { isLoopbackHost } from './config.js';
 import { startClusterMember, type ClusterWiring, type StartClusterMemberOptions } from './cluster/start-cluster-member.js';
 import { startWebhooks, type WebhookTuning, type Webhooks } from './webhooks/start-webhooks.js';
 import type { WebhookCounters } from './webhooks/webhook-dispatcher.js';
+import { VersionHistory } from './history/version-history.js';
+import type { Clock } from './room/editing-periods.js';
 
 export interface StartOptions {
   logger?: Logger;
@@ -49,6 +51,8 @@ export interface StartOptions {
   webhookTuning?: WebhookTuning;
   /** Counts webhook deliveries and failures instead of the Prometheus counters (tests). */
   webhookCounters?: WebhookCounters;
+  /** Time and timers of version history (tests drive a manual clock). */
+  historyClock?: Clock;
 }
 
 export interface RunningServer {
@@ -66,6 +70,8 @@ export interface RunningServer {
   readonly metricsUrl: string | null;
   /** Webhook delivery, or null when no --webhook-url is set. */
   readonly webhooks: Webhooks | null;
+  /** Version history: automatic versions and the versions the HTTP API records. */
+  readonly history: VersionHistory;
   /** Idempotent graceful stop; rejects if some writes could not be flushed. */
   close(): Promise<void>;
 }
@@ -92,6 +98,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let cluster: ClusterWiring | null = null;
   let webhooks: Webhooks | null = null;
   let store = openedStore;
+  let history: VersionHistory | null = null;
   const metrics = createMetrics();
   // What start-up opened besides the sockets, released in one order by a failed start and by
   // close(): the cluster after the flush (documents stay shared until their last write), the
@@ -103,6 +110,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await warnIfFails('the cluster membership', cluster?.close());
     await warnIfFails('the revocations pool', sharedRevocations?.close());
     await warnIfFails('the webhook outbox', webhooks?.close());
+    // Versions cut as the rooms unloaded are still being stored.
+    await history?.idle();
     if (ownsStore) await openedStore.close();
   };
   const webhookCounters: WebhookCounters = options.webhookCounters ?? {
@@ -144,7 +153,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     throw error;
   }
   const storeLoader = createRoomLoader({ store: timeStoreWrites(store, metrics), logger, compaction: config.compaction });
-  const loadRoom = webhooks ? webhooks.wrapLoader(storeLoader) : storeLoader;
+  history = new VersionHistory({
+    store,
+    logger,
+    schedule: { quietMs: config.history.quietMs, maxIntervalMs: config.history.maxIntervalMs },
+    retention: { maxAutomatic: config.history.maxAutomatic },
+    ...(options.historyClock ? { clock: options.historyClock } : {}),
+  });
+  const loadRoom = history.wrapLoader(webhooks ? webhooks.wrapLoader(storeLoader) : storeLoader);
   const registry = new DocumentRegistry({ loadRoom: cluster ? cluster.wrapLoader(loadRoom) : loadRoom, logger });
   metrics.countOpenDocumentsWith(() => registry.size);
   cluster?.attach(registry);
@@ -171,6 +187,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ...(cluster ? { publishRevocation: (revocation: Revocation) => cluster.publishRevocation(revocation) } : {}),
     metrics,
     isLoopbackOnly: isLoopbackHost(config.host),
+    history,
   });
   const httpServer: HttpServer | HttpsServer = tls ? createHttpsServer(tls, app) : createServer(app);
   const gateway = attachWebSocketGateway({ httpServer, registry, config, logger, access, meter: new ConnectionMeter(metrics) });
@@ -217,7 +234,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     return closing;
   };
 
-  return { url, port, registry, gateway, logger, cluster, metrics, metricsUrl: metricsListener?.url ?? null, webhooks, close };
+  return { url, port, registry, gateway, logger, cluster, metrics, metricsUrl: metricsListener?.url ?? null, webhooks, history, close };
 }
 
 /** Where documents live, for the start-up log line (never the database URL: it may hold a password). */
