@@ -153,14 +153,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     throw error;
   }
   const storeLoader = createRoomLoader({ store: timeStoreWrites(store, metrics), logger, compaction: config.compaction });
-  history = new VersionHistory({
+  const versionHistory = new VersionHistory({
     store,
     logger,
     schedule: { quietMs: config.history.quietMs, maxIntervalMs: config.history.maxIntervalMs },
     retention: { maxAutomatic: config.history.maxAutomatic },
     ...(options.historyClock ? { clock: options.historyClock } : {}),
+    isDeleting: (name): boolean => registry.isDeleting(name),
   });
-  const loadRoom = history.wrapLoader(webhooks ? webhooks.wrapLoader(storeLoader) : storeLoader);
+  history = versionHistory;
+  const loadRoom = versionHistory.wrapLoader(webhooks ? webhooks.wrapLoader(storeLoader) : storeLoader);
   const registry = new DocumentRegistry({ loadRoom: cluster ? cluster.wrapLoader(loadRoom) : loadRoom, logger });
   metrics.countOpenDocumentsWith(() => registry.size);
   cluster?.attach(registry);
@@ -180,14 +182,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     deleteDocument: (name) =>
       registry.delete(name, {
         closePeer: (peer) => peer.close(CloseCode.documentDeleted, 'document deleted'),
-        removeStored: () => store.delete(name),
+        // After the versions already on their way, so none lands after the delete.
+        removeStored: () => versionHistory.settled(name).then(() => store.delete(name)),
       }),
     maxUpdateBytes: config.limits.maxMessageBytes,
     ...(sharedRevocations ? { recordRevocation: sharedRevocations.revoke } : {}),
     ...(cluster ? { publishRevocation: (revocation: Revocation) => cluster.publishRevocation(revocation) } : {}),
     metrics,
     isLoopbackOnly: isLoopbackHost(config.host),
-    history,
+    history: versionHistory,
   });
   const httpServer: HttpServer | HttpsServer = tls ? createHttpsServer(tls, app) : createServer(app);
   const gateway = attachWebSocketGateway({ httpServer, registry, config, logger, access, meter: new ConnectionMeter(metrics) });
@@ -234,7 +237,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     return closing;
   };
 
-  return { url, port, registry, gateway, logger, cluster, metrics, metricsUrl: metricsListener?.url ?? null, webhooks, history, close };
+  return { url, port, registry, gateway, logger, cluster, metrics, metricsUrl: metricsListener?.url ?? null, webhooks, history: versionHistory, close };
 }
 
 /** Where documents live, for the start-up log line (never the database URL: it may hold a password). */

@@ -92,20 +92,20 @@ export function diffBlocks(version: DiffBlock[], against: DiffBlock[]): VersionD
 }
 
 /** Beyond this many candidate pairs in one run, blocks are not paired (a rewrite, not an edit). */
-const MAX_PAIRING_WORK = 250_000;
+const MAX_PAIRING_WORK = 40_000;
 const MIN_SIMILARITY = 0.5;
 
-/** Index pairs [removed, added], both ascending, of same-type blocks that share enough words. */
-function pairSimilar(removed: DiffBlock[], added: DiffBlock[]): Array<[number, number]> {
+/** How alike two blocks' texts are, 0 to 1. */
+export type Similarity = (a: string, b: string) => number;
+
+/** Index pairs [removed, added], both ascending, of same-type blocks whose texts are at least `minimum` alike. */
+export function pairSimilar(removed: DiffBlock[], added: DiffBlock[], measure: Similarity = sharedWords, minimum = MIN_SIMILARITY): Array<[number, number]> {
   if (removed.length * added.length > MAX_PAIRING_WORK) return [];
-  const words = (block: DiffBlock): Set<string> => new Set(block.text.split(/\s+/).filter((w) => w !== ''));
-  const addedWords = added.map(words);
   const pairs: Array<[number, number]> = [];
   let nextAdded = 0;
   removed.forEach((block, r) => {
-    const mine = words(block);
     for (let a = nextAdded; a < added.length; a++) {
-      if (added[a]!.type !== block.type || similarity(mine, addedWords[a]!) < MIN_SIMILARITY) continue;
+      if (added[a]!.type !== block.type || measure(block.text, added[a]!.text) < minimum) continue;
       pairs.push([r, a]);
       nextAdded = a + 1;
       return;
@@ -114,10 +114,26 @@ function pairSimilar(removed: DiffBlock[], added: DiffBlock[]): Array<[number, n
   return pairs;
 }
 
-/** Jaccard similarity of two word sets (1 for two empty blocks). */
-function similarity(a: Set<string>, b: Set<string>): number {
-  if (a.size === 0 && b.size === 0) return 1;
+/** Words in both over words in either (Jaccard; 1 for two empty blocks): for reading, blocks must be mostly alike. */
+export function sharedWords(a: string, b: string): number {
+  const words = (text: string): Set<string> => new Set(text.split(/\s+/).filter((w) => w !== ''));
+  const [x, y] = [words(a), words(b)];
+  if (x.size === 0 && y.size === 0) return 1;
   let shared = 0;
-  for (const word of a) if (b.has(word)) shared++;
-  return shared / (a.size + b.size - shared);
+  for (const word of x) if (y.has(word)) shared++;
+  return shared / (x.size + y.size - shared);
+}
+
+/**
+ * Common prefix plus common suffix over the shorter text (1 when either is empty): a block
+ * someone typed into, at one place or at its ends, still matches what it was.
+ */
+export function sharedEnds(a: string, b: string): number {
+  const shorter = Math.min(a.length, b.length);
+  if (shorter === 0) return 1;
+  let prefix = 0;
+  while (prefix < shorter && a[prefix] === b[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
+  return (prefix + suffix) / shorter;
 }

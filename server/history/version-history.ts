@@ -38,6 +38,8 @@ export interface VersionHistoryOptions {
   retention?: Partial<RetentionPolicy>;
   /** Time and timers (tests drive a manual clock). */
   clock?: Clock;
+  /** True while the document is being deleted: its unloading cuts no version. */
+  isDeleting?: (name: string) => boolean;
 }
 
 /** Who an editing period's editors were, as versions record them ("anonymous" in open mode). */
@@ -55,6 +57,7 @@ export class VersionHistory {
   readonly #periods = new Map<string, EditingPeriods>();
   readonly #writes = new KeyedMutex();
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #isDeleting: (name: string) => boolean;
 
   constructor(options: VersionHistoryOptions) {
     this.#store = options.store;
@@ -62,6 +65,7 @@ export class VersionHistory {
     this.#schedule = { ...DEFAULT_SCHEDULE, ...options.schedule };
     this.#retention = { ...DEFAULT_RETENTION, ...options.retention };
     this.clock = options.clock ?? systemClock;
+    this.#isDeleting = options.isDeleting ?? (() => false);
   }
 
   /** Wraps the room loader so that every room loaded cuts automatic versions. */
@@ -95,6 +99,11 @@ export class VersionHistory {
     return recording;
   }
 
+  /** Resolves once every version of `name` recorded so far is stored (or failed): before deleting the document. */
+  settled(name: string): Promise<void> {
+    return this.#writes.run(name, () => Promise.resolve());
+  }
+
   /** Resolves once every version recorded so far is stored (or failed): before closing the store. */
   async idle(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
@@ -103,6 +112,7 @@ export class VersionHistory {
   #watch(room: Room): void {
     const timing = { quietMs: this.#schedule.quietMs, maxWaitMs: this.#schedule.maxIntervalMs };
     const periods = watchEditingPeriods(room, timing, this.clock, (period, reason) => {
+      if (reason === 'unloading' && this.#isDeleting(room.name)) return;
       const state = Y.encodeStateAsUpdate(room.doc);
       this.record(room.name, { kind: 'auto', name: null, state, editors: versionEditorsOf(period) }).then(
         (id) => this.#logger.debug({ doc: room.name, version: id, reason, bytes: state.length }, 'automatic version'),

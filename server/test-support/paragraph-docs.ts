@@ -1,16 +1,17 @@
 /** Editor-shaped test content: documents of plain paragraphs, written and read as the editor would. */
 import * as Y from 'yjs';
-import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
 import { toPlainText, updateToProseMirror } from '../../shared/document-content.js';
-import { DOCUMENT_FIELD, getEditorSchema } from '../../shared/editor-schema.js';
+import { DOCUMENT_FIELD } from '../../shared/editor-schema.js';
 
-export function paragraphsJson(...texts: string[]): { type: 'doc'; content: object[] } {
-  return { type: 'doc', content: texts.map((text) => ({ type: 'paragraph', content: text === '' ? [] : [{ type: 'text', text }] })) };
-}
-
-/** Replaces nothing: appends the paragraphs to the document's fragment, in one transaction. */
+/** Appends the paragraphs to the document's fragment, in one transaction, as the editor binding would write them. */
 export function writeParagraphs(doc: Y.Doc, ...texts: string[]): void {
-  prosemirrorJSONToYXmlFragment(getEditorSchema(), paragraphsJson(...texts), doc.getXmlFragment(DOCUMENT_FIELD));
+  const fragment = doc.getXmlFragment(DOCUMENT_FIELD);
+  const paragraphs = texts.map((text) => {
+    const paragraph = new Y.XmlElement('paragraph');
+    if (text !== '') paragraph.insert(0, [new Y.XmlText(text)]);
+    return paragraph;
+  });
+  doc.transact(() => fragment.insert(fragment.length, paragraphs));
 }
 
 /** The Y.XmlText of the document's `index`-th paragraph (keep it: it stays that paragraph's text). */
