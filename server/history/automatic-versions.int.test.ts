@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 import { connectClient, type TestClient } from '../test-support/test-client.js';
 import { waitFor } from '../test-support/wait-for.js';
@@ -114,6 +115,25 @@ describe('automatic versions (defaults: quiet 30 s, at least every 10 min; drive
     reader.destroy();
     await waitFor(() => server.server.registry.peekLoaded('leaving') === null, { message: 'the document to unload again' });
     expect(await versions('leaving')).toHaveLength(1);
+  });
+
+  it('content relayed from another cluster member (pubsub) or caught up from the store cuts no version', async () => {
+    const lease = await server.server.registry.open('relayed');
+    try {
+      const room = server.server.registry.peekLoaded('relayed')!;
+      const other = new Y.Doc();
+      writeParagraphs(other, 'typed on another member');
+      Y.applyUpdate(room.doc, Y.encodeStateAsUpdate(other), { source: 'pubsub' });
+      writeParagraphs(other, 'and caught up');
+      Y.applyUpdate(room.doc, Y.encodeStateAsUpdate(other), { source: 'catch-up' });
+      expect(plainText(room.doc)).toBe('typed on another member\nand caught up');
+      clock.advance(60 * MINUTE);
+      expect(await versions('relayed')).toEqual([]);
+    } finally {
+      lease.release();
+    }
+    await waitFor(() => server.server.registry.peekLoaded('relayed') === null, { message: 'the document to unload' });
+    expect(await versions('relayed')).toEqual([]);
   });
 
   it('a graceful stop stores the version of a document with unversioned changes', async () => {

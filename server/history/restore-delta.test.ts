@@ -36,6 +36,16 @@ describe('restore delta (y-prosemirror updateYFragment on a private copy)', () =
     expect(textOf(other)).toBe(textOf(live));
   });
 
+  it('leaves shared types other than the editor fragment alone', () => {
+    const live = docWith(paragraphs('now'));
+    live.getMap('comments').set('c1', 'keep me');
+    const version = docWith(paragraphs('then'));
+    version.getMap('comments').set('c1', 'old value');
+    Y.applyUpdate(live, computeRestoreDelta(Y.encodeStateAsUpdate(live), Y.encodeStateAsUpdate(version)));
+    expect(textOf(live)).toBe('then');
+    expect(live.getMap('comments').toJSON()).toEqual({ c1: 'keep me' });
+  });
+
   it('is empty of content changes when the live document already equals the version', () => {
     const live = docWith(paragraphs('same', 'text'));
     const before = Y.encodeStateVector(live);

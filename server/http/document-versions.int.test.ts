@@ -54,6 +54,7 @@ describe('version routes: /api/docs/:name/versions…', () => {
     const named = await nameVersion('notes', 'First draft');
     expect(named.status).toBe(201);
     const { id } = (await named.json()) as { id: number };
+    expect(named.headers.get('location')).toBe(`/api/docs/notes/versions/${id}`);
     client.doc.transact(() => {
       const pigs = paragraphText(client.doc, 1);
       pigs.delete(6, 6);
@@ -170,6 +171,17 @@ describe('version routes: /api/docs/:name/versions…', () => {
     expect(plainText(client.doc)).toBe('Intro\nthree big pigs\nOutro\nAppendix');
     const listed = (await (await call('notes/versions', reader)).json()) as { versions: unknown[] };
     expect(listed.versions).toHaveLength(1);
+  });
+
+  it('a restore records the person restoring among the editors of the restore version', async () => {
+    const id = await twoStates();
+    const restored = await call(`notes/versions/${id}/restore`, writer, { method: 'POST' });
+    expect(restored.status).toBe(200);
+    const { restoredVersion } = (await restored.json()) as { restoredVersion: number };
+    await waitFor(() => plainText(client.doc) === 'Intro\nthree little pigs\nOutro', { message: 'the client to receive the restore' });
+    const { versions } = (await (await call('notes/versions', reader)).json()) as { versions: Array<{ id: number; kind: string; editors: unknown[] }> };
+    expect(versions.find((v) => v.id === restoredVersion)).toMatchObject({ kind: 'restore', editors: [{ sub: 'alice', name: 'Alice' }] });
+    expect(versions.map((v) => v.kind)).toEqual(['restore', 'pre-restore', 'named']);
   });
 
   it('deleting the document deletes its versions', async () => {
