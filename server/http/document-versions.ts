@@ -14,6 +14,7 @@
 import express, { type Request, type Response } from 'express';
 import type { VersionHistory } from '../history/version-history.js';
 import { diffInWorker, HistoryJobError } from '../history/history-jobs.js';
+import type { DocumentFormat } from '../../shared/document-format.js';
 import { chooseExportFormat } from './document-negotiation.js';
 import { HttpError } from './http-error.js';
 import { renderDocument, RenderError } from './render-document.js';
@@ -24,6 +25,9 @@ export interface DocumentVersionsOptions extends VersionSources {
 }
 
 const MAX_VERSION_NAME = 200;
+
+/** Every rendered format needs its type here: a format added to shared/document-format.ts fails to compile until it has one. */
+const CONTENT_TYPES: Record<DocumentFormat, string> = { json: 'application/json', html: 'text/html', text: 'text/plain' };
 
 export function createDocumentVersionsRouter(options: DocumentVersionsOptions): express.Router {
   const { store, history } = options;
@@ -72,7 +76,7 @@ export function createDocumentVersionsRouter(options: DocumentVersionsOptions): 
       res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
       res.setHeader('X-Content-Type-Options', 'nosniff');
     }
-    res.type(format === 'json' ? 'json' : format === 'html' ? 'html' : 'text/plain').send(body);
+    res.type(CONTENT_TYPES[format]).send(body);
   });
 
   router.get('/:name/versions/:id/diff', async (req: Request<{ name: string; id: string }>, res: Response) => {
