@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { CloseCode } from '../shared/protocol.js';
 import type { ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { RecentErrors } from './ops/recent-errors.js';
 import { findPackageRoot } from './package-root.js';
 import { openDocumentStore } from './persistence/open-document-store.js';
 import type { DocumentStore } from './persistence/document-store.js';
@@ -32,6 +33,7 @@ import { timeStoreWrites } from './metrics/timed-store.js';
 import { startMetricsListener, type MetricsListener } from './metrics/metrics-listener.js';
 import { isLoopbackHost } from './config.js';
 import { startClusterMember, type ClusterWiring, type StartClusterMemberOptions } from './cluster/start-cluster-member.js';
+import type { LocalDelete } from './cluster/cluster-deletes.js';
 import { startWebhooks, type WebhookTuning, type Webhooks } from './webhooks/start-webhooks.js';
 import type { WebhookCounters } from './webhooks/webhook-dispatcher.js';
 import { VersionHistory } from './history/version-history.js';
@@ -51,6 +53,8 @@ export interface StartOptions {
   webhookTuning?: WebhookTuning;
   /** Counts webhook deliveries and failures instead of the Prometheus counters (tests). */
   webhookCounters?: WebhookCounters;
+  /** Where `logger` keeps its warn/error lines for the admin overview (when the caller made the logger). */
+  recentErrors?: RecentErrors;
   /** Time and timers of version history (tests drive a manual clock). */
   historyClock?: Clock;
 }
@@ -79,7 +83,8 @@ export interface RunningServer {
 const SOCKET_CLOSE_GRACE_MS = 2_000;
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const recentErrors = options.logger ? (options.recentErrors ?? null) : new RecentErrors();
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, recentErrors ?? undefined);
   // Keys, certificates and revocations first: a bad file fails the start before anything opens.
   const access: AccessChecker = {
     verifier: await createTokenVerifier(config.auth),
@@ -166,6 +171,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const registry = new DocumentRegistry({ loadRoom: cluster ? cluster.wrapLoader(loadRoom) : loadRoom, logger });
   metrics.countOpenDocumentsWith(() => registry.size);
   cluster?.attach(registry);
+  const deleteLocally: LocalDelete = (name, removeStored) =>
+    registry.delete(name, { closePeer: (peer) => peer.close(CloseCode.documentDeleted, 'document deleted'), removeStored });
+  cluster?.handleDeletes(deleteLocally);
+  // After the versions already on their way, so none lands after the delete.
+  const removeStored = (name: string) => () => versionHistory.settled(name).then(() => store.delete(name));
   let ready = false;
   const readinessChecks: ReadinessCheck[] = [{ name: 'store', check: () => store.ping() }];
   if (cluster) readinessChecks.push(cluster.readinessCheck);
@@ -179,17 +189,18 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     peekLoadedDocument: (name) => registry.peekLoaded(name)?.doc ?? null,
     openDocument: (name) => registry.open(name),
     liveConnections: (name) => registry.peekLoaded(name)?.peerCount ?? 0,
-    deleteDocument: (name) =>
-      registry.delete(name, {
-        closePeer: (peer) => peer.close(CloseCode.documentDeleted, 'document deleted'),
-        // After the versions already on their way, so none lands after the delete.
-        removeStored: () => versionHistory.settled(name).then(() => store.delete(name)),
-      }),
+    deleteDocument: (name) => (cluster ? cluster.deleteDocument(name, removeStored(name)) : deleteLocally(name, removeStored(name))),
     maxUpdateBytes: config.limits.maxMessageBytes,
     ...(sharedRevocations ? { recordRevocation: sharedRevocations.revoke } : {}),
     ...(cluster ? { publishRevocation: (revocation: Revocation) => cluster.publishRevocation(revocation) } : {}),
     metrics,
     isLoopbackOnly: isLoopbackHost(config.host),
+    admin: {
+      loadedDocuments: () => registry.loaded(),
+      connections: () => gateway.connections(),
+      closeConnection: (id, by) => gateway.closeConnection(id, by),
+      ...(recentErrors ? { recentErrors: () => recentErrors.entries() } : {}),
+    },
     history: versionHistory,
   });
   const httpServer: HttpServer | HttpsServer = tls ? createHttpsServer(tls, app) : createServer(app);

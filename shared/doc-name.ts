@@ -5,7 +5,7 @@
 
 export const MAX_DOC_NAME_LENGTH = 128;
 
-const DOC_NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
+export const DOC_NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
 
 /** True when `name` may name a document: 1-128 of `[A-Za-z0-9._-]`, not `.` or `..`. */
 export function isValidDocName(name: string): boolean {

@@ -50,6 +50,11 @@ export const CloseCode = {
   internalError: 1011,
   serviceRestart: 1012,
   tryAgainLater: 1013,
+  /**
+   * An administrator closed the connection (POST /api/admin/connections/:id/close). A reset, not
+   * a ban: outside 4400-4499, so y-websocket reconnects and the token decides (revoke to keep out).
+   */
+  closedByAdmin: 4205,
   unauthorized: 4401,
   forbidden: 4403,
   /** The document was deleted (DELETE /api/docs/:name); reconnecting opens it empty. */

@@ -9,7 +9,8 @@
  * receives none of its traffic and spends no CPU on it.
  *
  * Around the documents: heartbeats and departures (member-liveness.ts; a gone member's cursors
- * are removed), revocations to and from the other members, and after a pub/sub reconnect a resync
+ * are removed), revocations to and from the other members, document deletes on every member
+ * (cluster-deletes.ts), and after a pub/sub reconnect a resync
  * of every open document (sequence numbers restart, and anything published meanwhile was lost).
  * Nothing depends on the broker keeping data: what was lost comes from the members holding the
  * document or from the store.
@@ -26,6 +27,7 @@ import { RemoteInbox, type RemoteInboxLimits } from './remote-inbox.js';
 import { createMalformedLog } from './malformed-log.js';
 import { MemberLiveness } from './member-liveness.js';
 import { DocumentChannel, type ChannelContext } from './document-channel.js';
+import { ClusterDeletes, type ClusterDeletesOptions } from './cluster-deletes.js';
 
 export interface ClusterMemberOptions {
   pubsub: PubSub;
@@ -44,6 +46,8 @@ export interface ClusterMemberOptions {
   syncRetryMs?: number;
   /** Tail heartbeats after a member's last message on a document. Default 200, 1,000, 3,000 ms. */
   tailDelaysMs?: readonly number[];
+  /** Waits of a cluster-wide delete (cluster-deletes.ts). */
+  deletes?: Pick<ClusterDeletesOptions, 'ackTimeoutMs' | 'repeatMs' | 'endTimeoutMs'>;
 }
 
 export type RoomLoader = (name: string) => Promise<Room>;
@@ -56,6 +60,8 @@ export interface ClusterMember {
   attach(registry: DocumentRegistry): void;
   /** Rejects when the broker did not take it (the revocation then holds on this member only). */
   publishRevocation(revocation: ClusterRevocation): Promise<void>;
+  /** Document deletes on every member: set the local part with `handleWith`, start one with `delete`. */
+  readonly deletes: ClusterDeletes;
   isHealthy(): boolean;
   /** Names of the documents whose topics this member follows. */
   readonly documents: string[];
@@ -92,6 +98,8 @@ export async function createClusterMember(options: ClusterMemberOptions): Promis
     syncRetryMs: options.syncRetryMs ?? 500,
     syncAttempts: SYNC_ATTEMPTS,
   };
+  // Created after liveness, which carries its messages; none can arrive before start() below.
+  let deletes: ClusterDeletes | null = null;
   const liveness = new MemberLiveness({
     id,
     pubsub: options.pubsub,
@@ -103,9 +111,13 @@ export async function createClusterMember(options: ClusterMemberOptions): Promis
     onMemberGone: (member) => {
       tracker.forgetSender(member);
       for (const channel of channels.values()) channel.removeMember(member);
+      deletes?.memberGone(member);
     },
     onRevocation: options.onRevocation,
+    onDeleteMessage: (message) => deletes?.receive(message),
   });
+  deletes = new ClusterDeletes({ ...options.deletes, id, liveness, logger });
+  const clusterDeletes = deletes;
   await liveness.start();
   const stopReconnects = options.pubsub.onReconnect(() => {
     logger.info({ documents: channels.size }, 'cluster: pub/sub reconnected; resynchronising every open document');
@@ -153,10 +165,12 @@ export async function createClusterMember(options: ClusterMemberOptions): Promis
       });
     },
     publishRevocation: (revocation) => liveness.publishRevocation(revocation),
+    deletes: clusterDeletes,
     isHealthy: () => !closing && options.pubsub.isHealthy,
     close() {
       closing ??= (async () => {
         stopReconnects();
+        clusterDeletes.close();
         for (const channel of [...channels.values()]) forget(channel);
         inbox.close();
         await liveness.leave();

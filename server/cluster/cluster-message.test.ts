@@ -32,6 +32,9 @@ const samples: ClusterMessage[] = [
   { kind: 'revoke', sender: alice, seq: 7, revocation: { doc: 'notes', before: 0 } },
   { kind: 'revoke', sender: alice, seq: 8, revocation: { before: 2 } },
   { kind: 'leave', sender: bob, seq: 9 },
+  { kind: 'delete-begin', sender: alice, seq: 10, deleteId: 1, doc: 'notes' },
+  { kind: 'delete-ack', sender: bob, seq: 11, to: alice, deleteId: 1 },
+  { kind: 'delete-end', sender: alice, seq: 12, deleteId: 2 ** 33, doc: 'ünïcode.doc' },
 ];
 
 function errorOf(bytes: Uint8Array): ClusterMessageError {
@@ -88,7 +91,7 @@ describe('cluster message decoding refuses bad input with a typed error', () => 
   it('another version, an unknown kind', () => {
     const valid = encodeClusterMessage(samples[4]!);
     expect(errorOf(Uint8Array.from([2, ...valid.subarray(1)])).code).toBe('unsupported-version');
-    expect(errorOf(Uint8Array.from([1, 7, ...valid.subarray(2)])).code).toBe('unknown-kind');
+    expect(errorOf(Uint8Array.from([1, 10, ...valid.subarray(2)])).code).toBe('unknown-kind');
     expect(errorOf(Uint8Array.from([1, 255, ...valid.subarray(2)])).code).toBe('unknown-kind');
   });
 

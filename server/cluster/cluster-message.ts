@@ -8,6 +8,9 @@
  *   sync-reply         to 16 bytes, requestId varUint, update varUint8Array (for one member)
  *   heartbeat, leave   nothing (the seq alone lets receivers notice a lost last message)
  *   revoke             flags u8 (1 sub, 2 doc), sub varString?, doc varString?, before varUint (ms)
+ *   delete-begin       deleteId varUint, doc varString (the sender is deleting the document)
+ *   delete-ack         to 16 bytes, deleteId varUint (the receiver has closed and flushed it)
+ *   delete-end         deleteId varUint, doc varString (the stored copy is gone)
  *
  * `sender` is a random id per process start; `seq` numbers the sender's messages per topic (see
  * sequence-counter.ts) so receivers notice gaps (sequence-tracker.ts). Every kind takes a seq.
@@ -39,6 +42,9 @@ const KIND_CODES = {
   heartbeat: 4,
   revoke: 5,
   leave: 6,
+  'delete-begin': 7,
+  'delete-ack': 8,
+  'delete-end': 9,
 } as const;
 
 export type ClusterMessageKind = keyof typeof KIND_CODES;
@@ -68,6 +74,8 @@ export type ClusterMessage = Envelope &
     | { readonly kind: 'heartbeat' }
     | { readonly kind: 'revoke'; readonly revocation: ClusterRevocation }
     | { readonly kind: 'leave' }
+    | { readonly kind: 'delete-begin' | 'delete-end'; readonly deleteId: number; readonly doc: string }
+    | { readonly kind: 'delete-ack'; readonly to: MemberId; readonly deleteId: number }
   );
 
 export type DecodeResult = { readonly ok: true; readonly message: ClusterMessage } | { readonly ok: false; readonly error: ClusterMessageError };
@@ -109,6 +117,15 @@ export function encodeClusterMessage(message: ClusterMessage): Uint8Array {
       writeCount(encoder, before, 'before');
       break;
     }
+    case 'delete-begin':
+    case 'delete-end':
+      writeCount(encoder, message.deleteId, 'deleteId');
+      writeText(encoder, message.doc, 'doc');
+      break;
+    case 'delete-ack':
+      writeMemberId(encoder, message.to, 'to');
+      writeCount(encoder, message.deleteId, 'deleteId');
+      break;
     case 'heartbeat':
     case 'leave':
       break;
@@ -167,6 +184,15 @@ function readMessage(decoder: decoding.Decoder): ClusterMessage {
     }
     case 'revoke':
       return { kind, sender, seq, revocation: readRevocation(decoder) };
+    case 'delete-begin':
+    case 'delete-end': {
+      const deleteId = readCount(decoder, 'deleteId');
+      return { kind, sender, seq, deleteId, doc: readText(decoder, 'doc') };
+    }
+    case 'delete-ack': {
+      const to = readMemberId(decoder);
+      return { kind, sender, seq, to, deleteId: readCount(decoder, 'deleteId') };
+    }
     case 'heartbeat':
     case 'leave':
       return { kind, sender, seq };

@@ -185,7 +185,7 @@ export class DocumentChannel {
     }
     const message = decoded.message;
     if (message.sender === this.#context.id) return;
-    if (message.kind === 'revoke' || message.kind === 'leave') {
+    if (isMembersTopicKind(message.kind)) {
       this.#context.malformed.report({ doc: this.name, kind: message.kind }, 'members-topic message on a document topic');
       return;
     }
@@ -206,4 +206,8 @@ export class DocumentChannel {
   #requestSync(): void {
     if (this.isLive) this.#syncRequests.request();
   }
+}
+
+function isMembersTopicKind(kind: ClusterMessage['kind']): boolean {
+  return kind === 'revoke' || kind === 'leave' || kind === 'delete-begin' || kind === 'delete-ack' || kind === 'delete-end';
 }

@@ -7,11 +7,12 @@
  * is declared gone then, and every member gets a fresh `memberTimeoutMs` once we are back.
  *
  * Revocations travel here too. Pub/sub may lose one, so each is published again with the next
- * two heartbeats; applying one twice changes nothing.
+ * two heartbeats; applying one twice changes nothing. So do document deletes (cluster-deletes.ts),
+ * which this module only carries.
  */
 import type { Logger } from 'pino';
 import type { PubSub, Unsubscribe } from '../pubsub/pubsub.js';
-import { encodeClusterMessage, tryDecodeClusterMessage, type ClusterRevocation, type MemberId } from './cluster-message.js';
+import { encodeClusterMessage, tryDecodeClusterMessage, type ClusterMessage, type ClusterRevocation, type MemberId } from './cluster-message.js';
 import type { SequenceCounter } from './sequence-counter.js';
 import type { MalformedLog } from './malformed-log.js';
 import { MEMBERS_TOPIC } from './document-topic.js';
@@ -28,8 +29,13 @@ export interface MemberLivenessOptions {
   onMemberGone: (id: MemberId, why: 'leave' | 'timeout') => void;
   /** Another member published a revocation. */
   onRevocation: (revocation: ClusterRevocation) => void;
+  /** Another member published a delete-begin, delete-ack or delete-end. */
+  onDeleteMessage?: (message: DeleteMessage) => void;
   now?: () => number;
 }
+
+export type DeleteMessage = Extract<ClusterMessage, { kind: 'delete-begin' | 'delete-ack' | 'delete-end' }>;
+type DeleteMessageBody = DeleteMessage extends infer M ? (M extends DeleteMessage ? Omit<M, 'sender' | 'seq'> : never) : never;
 
 const REVOCATION_REPEATS = 2;
 
@@ -71,6 +77,11 @@ export class MemberLiveness {
   async publishRevocation(revocation: ClusterRevocation): Promise<void> {
     await this.#publish({ kind: 'revoke', revocation });
     this.#repeats.push({ revocation, left: REVOCATION_REPEATS });
+  }
+
+  /** Rejects when the broker did not take it. */
+  publishDeleteMessage(message: DeleteMessageBody): Promise<void> {
+    return this.#publish(message);
   }
 
   /** Tells the others we are gone (best effort), then stops. Idempotent. */
@@ -120,6 +131,12 @@ export class MemberLiveness {
       case 'leave':
         if (this.#lastHeard.has(message.sender)) this.#gone(message.sender, 'leave');
         return;
+      case 'delete-begin':
+      case 'delete-ack':
+      case 'delete-end':
+        this.#heard(message.sender);
+        this.#options.onDeleteMessage?.(message);
+        return;
       default:
         this.#options.malformed.report({ topic: MEMBERS_TOPIC, kind: message.kind }, 'document message on the members topic');
     }
@@ -136,7 +153,7 @@ export class MemberLiveness {
     this.#options.onMemberGone(id, why);
   }
 
-  #publish(message: { kind: 'heartbeat' } | { kind: 'leave' } | { kind: 'revoke'; revocation: ClusterRevocation }): Promise<void> {
+  #publish(message: { kind: 'heartbeat' } | { kind: 'leave' } | { kind: 'revoke'; revocation: ClusterRevocation } | DeleteMessageBody): Promise<void> {
     const seq = this.#options.counter.next(MEMBERS_TOPIC);
     return this.#options.pubsub.publish(MEMBERS_TOPIC, encodeClusterMessage({ ...message, sender: this.#options.id, seq }));
   }

@@ -16,6 +16,7 @@ import type { PubSub } from '../pubsub/pubsub.js';
 import { createRedisPubSub } from '../pubsub/redis-pubsub.js';
 import { createClusterMember, type ClusterMember, type ClusterMemberOptions, type RoomLoader } from './cluster-member.js';
 import type { ClusterRevocation } from './cluster-message.js';
+import type { LocalDelete } from './cluster-deletes.js';
 
 export interface StartClusterMemberOptions {
   config: ServerConfig;
@@ -25,7 +26,7 @@ export interface StartClusterMemberOptions {
   /** Use this PubSub instead of connecting to config.cluster.redisUrl; closed with the member. */
   pubsub?: PubSub;
   /** Heartbeat, timeout and inbox settings (defaults: cluster-member.ts). */
-  tuning?: Pick<ClusterMemberOptions, 'heartbeatMs' | 'memberTimeoutMs' | 'inbox' | 'syncRetryMs' | 'tailDelaysMs'>;
+  tuning?: Pick<ClusterMemberOptions, 'heartbeatMs' | 'memberTimeoutMs' | 'inbox' | 'syncRetryMs' | 'tailDelaysMs' | 'deletes'>;
 }
 
 export interface ClusterWiring {
@@ -33,6 +34,10 @@ export interface ClusterWiring {
   wrapLoader(loader: RoomLoader): RoomLoader;
   attach(registry: DocumentRegistry): void;
   publishRevocation(revocation: ClusterRevocation): Promise<void>;
+  /** Deletes on every member (cluster-deletes.ts): `local` is this member's part. */
+  handleDeletes(local: LocalDelete): void;
+  /** Rejects with ClusterDeleteError, nothing deleted, when the other members cannot be told. */
+  deleteDocument(name: string, removeStored: () => Promise<void>): Promise<void>;
   /** For /readyz: the pub/sub connection is up and subscribed. */
   readonly readinessCheck: ReadinessCheck;
   isHealthy(): boolean;
@@ -91,6 +96,8 @@ export async function startClusterMember(options: StartClusterMemberOptions): Pr
     wrapLoader: (loader) => member.wrapLoader(loader),
     attach: (registry) => member.attach(registry),
     publishRevocation: (revocation) => member.publishRevocation(revocation),
+    handleDeletes: (local) => member.deletes.handleWith(local),
+    deleteDocument: (name, removeStored) => member.deletes.delete(name, removeStored),
     readinessCheck: {
       name: 'redis',
       check: () => (member.isHealthy() ? Promise.resolve() : Promise.reject(new Error('pub/sub connection is down'))),

@@ -1,13 +1,14 @@
 /**
  * The HTTP side: health, the document API and the built client. Every error is JSON
  * `{ error: { code, message } }` with a 4xx/5xx status; unknown /api routes are 404s, not pages.
- * Every /api route runs behind the token check; `/api/docs` lists only readable documents and
+ * Every /api route but /api/openapi.json runs behind the token check; `/api/docs` lists only readable documents and
  * anything under `/api/docs/:name` needs access to that document (read for GET, write otherwise).
  * `/healthz` is liveness (200 while the process runs); `/readyz` is readiness (readiness.ts: 200
  * only while started and the store, and in a cluster Redis, answer), for load balancers.
  * Everything but those two first needs a Host name the server answers to (host-check.ts).
  * Every request gets an id, a child logger and a count by route and status (request-context.ts);
- * `GET /metrics` serves the Prometheus metrics behind the admin token (metrics-route.ts).
+ * `GET /metrics` serves the Prometheus metrics behind the admin token (metrics-route.ts), and so
+ * is the admin API (admin-routes.ts; admin-overview.ts for the admin page).
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { documentAccess, type AccessChecker } from '../auth/upgrade-authorizer.j
 import type { Revocation } from '../auth/revocation-list.js';
 import type { PostgresRevocations } from '../auth/postgres-revocations.js';
 import { createAdminRouter } from './admin-routes.js';
+import { createAdminOverviewRouter, type AdminOverviewSources } from './admin-overview.js';
 import { createAuthenticateRequest, createRequireAdmin, createRequireDocAccess, principalOf } from './auth-middleware.js';
 import { createDocumentExportRouter } from './document-export.js';
 import { createDocumentUpdatesRouter } from './document-updates.js';
@@ -32,6 +34,7 @@ import { createRequireAllowedHost } from './host-check.js';
 import { HttpError } from './http-error.js';
 import type { ReadinessReport } from './readiness.js';
 import { createMetricsHandlers } from './metrics-route.js';
+import { createOpenApiHandler } from './openapi/openapi-route.js';
 import { createRequestContext, requestLogger } from './request-context.js';
 import type { TandemMetrics } from '../metrics/metrics.js';
 
@@ -68,6 +71,8 @@ export interface HttpAppOptions {
   metrics?: TandemMetrics;
   /** The server binds a loopback address only: in open mode /metrics needs no token then. */
   isLoopbackOnly?: boolean;
+  /** Live documents, connections and log lines for the admin overview (admin-overview.ts); without it no overview. */
+  admin?: AdminOverviewSources;
 }
 
 const DEFAULT_MAX_UPDATE_BYTES = 1024 * 1024;
@@ -110,7 +115,9 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       ...(options.recordRevocation ? { recordRevocation: options.recordRevocation } : {}),
       ...(options.publishRevocation ? { publishRevocation: options.publishRevocation } : {}),
     }),
+    ...(options.admin ? [createAdminOverviewRouter({ ...options.admin, store: options.store, logger: options.logger })] : []),
   );
+  app.get('/api/openapi.json', createOpenApiHandler()); // documentation: no token, so before the /api authentication
   app.use('/api', createAuthenticateRequest(options.access));
   // Before any route under /api/docs/:name, so routes added later are covered too.
   app.use('/api/docs/:name', createRequireDocAccess(options.access));
@@ -154,7 +161,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   }
 
   app.use('/api', (req) => {
-    throw new HttpError(404, 'not-found', `no API route ${req.method} ${req.path}`);
+    throw new HttpError(404, 'not-found', `no API route ${req.method} ${req.baseUrl}${req.path}`);
   });
 
   mountClient(app, options.clientDir);
@@ -172,6 +179,8 @@ function toHttpError(error: unknown): HttpError {
   // body-parser / express errors carry a status and an `expose` flag for client errors.
   const status = (error as { status?: unknown }).status;
   if (status === 413) return new HttpError(413, 'too-large', (error as Error).message);
+  // body-parser: a charset or Content-Encoding it cannot read.
+  if (status === 415) return new HttpError(415, 'unsupported-media-type', (error as Error).message);
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new HttpError(status, 'bad-request', (error as Error).message);
   }

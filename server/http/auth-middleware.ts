@@ -49,7 +49,13 @@ export function createRequireDocAccess(checker: AccessChecker, param = 'name'): 
       next(new HttpError(400, 'invalid-name', 'document names are 1-128 characters of A-Z a-z 0-9 . _ -'));
       return;
     }
-    const access = documentAccess(checker, principalOf(res), name);
+    const principal = principalOf(res);
+    // As on the WebSockets: a token revoked for this document is a token problem (401), not a missing grant.
+    if (!checker.verifier.isOpen && checker.revocations.isRevoked(principal, name)) {
+      next(new HttpError(401, 'revoked-token', 'token has been revoked for this document'));
+      return;
+    }
+    const access = documentAccess(checker, principal, name);
     const needed = READ_METHODS.has(req.method) ? 'read' : 'write';
     if (access === null || (needed === 'write' && access !== 'write')) {
       next(new HttpError(403, 'forbidden', `no ${needed} access to this document`));

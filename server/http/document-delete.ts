@@ -2,12 +2,15 @@
  * DELETE /api/docs/:name — removes a document: its live connections are closed with 4404
  * (document deleted), its room is unloaded, then the stored copy is deleted (DocumentRegistry
  * `delete`, which refuses joins for the name until done, so a reconnecting client cannot reload
- * the old content). 204 when done; 404 when the document is neither loaded nor stored.
+ * the old content). 204 when done; 404 when the document is neither loaded nor stored. In a
+ * cluster every member closes its connections first (cluster/cluster-deletes.ts); 503 when the
+ * other members cannot be told, and then nothing was deleted.
  */
 import express, { type Request, type Response } from 'express';
 import type * as Y from 'yjs';
 import { isValidDocName } from '../../shared/doc-name.js';
 import type { DocumentStore } from '../persistence/document-store.js';
+import { ClusterDeleteError } from '../cluster/cluster-deletes.js';
 import { HttpError } from './http-error.js';
 
 export interface DocumentDeleteOptions {
@@ -25,7 +28,12 @@ export function createDocumentDeleteRouter(options: DocumentDeleteOptions): expr
     if (!options.peekLoadedDocument(name) && !(await isStored(options.store, name))) {
       throw new HttpError(404, 'not-found', `no document named ${name}`);
     }
-    await options.deleteDocument(name);
+    try {
+      await options.deleteDocument(name);
+    } catch (error) {
+      if (error instanceof ClusterDeleteError) throw new HttpError(503, 'cluster-unavailable', error.message);
+      throw error;
+    }
     res.status(204).end();
   });
   return router;

@@ -61,4 +61,22 @@ describe('HTTP API auth', () => {
     const write = await fetch(`${server.url}/api/docs/team-plan`, { method: 'PUT', headers: auth });
     expect(write.status).toBe(403);
   });
+
+  it('a token revoked for one document gets 401 revoked-token there, as on the WebSockets, and keeps its other documents', async () => {
+    const revoked = await token({ sub: 'revoked-reader', docs: ['team-*:read'] });
+    const admin = await token({ sub: 'admin', docs: [], admin: true });
+    const revoke = await fetch(`${server.url}/api/admin/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sub: 'revoked-reader', doc: 'team-plan' }),
+    });
+    expect(revoke.status).toBe(200);
+    const auth = { authorization: `Bearer ${revoked}` };
+    const refused = await get('/api/docs/team-plan?format=text', auth);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: { code: 'revoked-token' } });
+    const other = await get('/api/docs/team-notes?format=text', auth);
+    expect(other.status).toBe(200);
+    expect(await other.text()).toBe('');
+  });
 });

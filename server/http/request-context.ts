@@ -14,8 +14,9 @@ import type { TandemMetrics } from '../metrics/metrics.js';
 const REQUEST_ID_HEADER = 'x-request-id';
 const WELL_FORMED_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const LOGGER_KEY = 'tandemLogger';
-/** Probes and scrapes come every few seconds: their lines are debug, not info. */
+/** Probes, scrapes and the admin page's polls come every few seconds: their lines are debug, not info. */
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+const QUIET_ROUTES = new Set(['/api/admin/overview']);
 
 export function createRequestContext(logger: Logger, metrics: TandemMetrics | null): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -29,7 +30,7 @@ export function createRequestContext(logger: Logger, metrics: TandemMetrics | nu
       const route = routeOf(req);
       metrics?.httpRequests.labels(route, String(res.statusCode)).inc();
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const level = QUIET_PATHS.has(req.path) ? 'debug' : 'info';
+      const level = QUIET_PATHS.has(req.path) || QUIET_ROUTES.has(route) ? 'debug' : 'info';
       log[level]({ method: req.method, path: req.path.slice(0, 256), route, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request completed');
     });
     next();

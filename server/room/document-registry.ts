@@ -114,6 +114,11 @@ export class DocumentRegistry extends ObservableV2<DocumentRegistryEvents> {
     return room && !room.isDestroyed ? room : null;
   }
 
+  /** Rooms loaded now (not those still loading), for read-only views such as the admin overview. */
+  loaded(): Room[] {
+    return [...this.#loaded.values()].filter((room) => !room.isDestroyed);
+  }
+
   leave(name: string, room: Room, peer: RoomPeer): void {
     room.detach(peer);
     this.#unloadIfIdle(name, room);

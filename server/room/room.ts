@@ -120,6 +120,11 @@ export class Room extends ObservableV2<RoomEvents> {
     return this.#peers.size;
   }
 
+  /** Leases held on the document (document-lease.ts): server code reading or editing it. */
+  get leaseCount(): number {
+    return this.#leases.size;
+  }
+
   /** Peers and leases: the room is unloaded only when nothing holds it. */
   get holderCount(): number {
     return this.#peers.size + this.#leases.size;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { parseServeConfig, type ServerConfig } from '../config.js';
 import { createLogger } from '../logger.js';
+import { RecentErrors } from '../ops/recent-errors.js';
 import { startServer, type RunningServer, type StartOptions } from '../main.js';
 import { createLeveldbStore } from '../persistence/leveldb-store.js';
 import type { DocumentStore } from '../persistence/document-store.js';
@@ -55,13 +56,15 @@ export async function startTestServer(
       done();
     },
   });
-  const logger = createLogger(config.logLevel, sink);
+  // Kept like a production server's, for the admin overview.
+  const recentErrors = new RecentErrors();
+  const logger = createLogger(config.logLevel, sink, recentErrors);
   const { wrapStore } = options;
   // With a wrapper the test owns the store: open it here and keep it across restarts.
   let store: DocumentStore | undefined;
   if (wrapStore) store = wrapStore(await createLeveldbStore({ directory: dataDir, fsync: false }));
   const pollMs = options.revocationPollMs;
-  const start = () => startServer(config, { logger, ...options.start, ...(store ? { store } : {}), ...(pollMs !== undefined ? { revocationPollMs: pollMs } : {}) });
+  const start = () => startServer(config, { logger, recentErrors, ...options.start, ...(store ? { store } : {}), ...(pollMs !== undefined ? { revocationPollMs: pollMs } : {}) });
   let server = await start();
   const handle: TestServer = {
     get server() {

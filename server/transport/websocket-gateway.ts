@@ -4,8 +4,9 @@
  * 400, foreign Origin 403, capacity 503 / per-address 429, then the token (missing, invalid,
  * expired or revoked 401, no access to the document 403). Each accepted socket is paused until its
  * document is loaded, then bound to its room; its close leaves the room. Sessions end with 4408
- * when their token expires and 4409 when it is revoked. One timer pings every socket and drops
- * the dead ones. The upgrade URL (it may carry `?token=`) is never logged.
+ * when their token expires and 4409 when it is revoked; an administrator may close one with 4205
+ * (connection-sessions.ts). One timer pings every socket and drops the dead ones. The upgrade URL
+ * (it may carry `?token=`) is never logged.
  * A Host name the server does not answer to (request-identity.ts) is refused first, with 403.
  */
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
@@ -19,18 +20,19 @@ import type { Access } from '../../shared/token-claims.js';
 import { isLoopbackHost, type ServerConfig } from '../config.js';
 import type { DocumentRegistry } from '../room/document-registry.js';
 import { RoomError } from '../room/room-error.js';
-import type { Room } from '../room/room.js';
 import { AuthError } from '../auth/auth-error.js';
 import { ConnectionQuota } from '../auth/connection-quota.js';
 import type { Principal } from '../auth/principal.js';
 import { clientAddress, hostAllowlist, isHostAllowed, isOriginAllowed, originAllowlist, tokenFromRequest } from '../auth/request-identity.js';
-import { matches, type Revocation } from '../auth/revocation-list.js';
+import type { Revocation } from '../auth/revocation-list.js';
 import { authorizeDocument, type AccessChecker } from '../auth/upgrade-authorizer.js';
 import { WebSocketPeer } from './web-socket-peer.js';
 import type { PeerSettings } from './peer-settings.js';
 import { OutboundBudget } from './outbound-budget.js';
 import { rejectUpgrade } from './reject-upgrade.js';
 import type { ConnectionMeter } from '../metrics/connection-meter.js';
+import { closeByAdmin, closeRevoked, describeConnections, type Session, type Sessions } from './connection-sessions.js';
+import type { ConnectionSummary } from '../../shared/admin-overview.js';
 
 export interface WebSocketGatewayOptions {
   httpServer: HttpServer | HttpsServer;
@@ -52,14 +54,10 @@ export interface WebSocketGateway {
   stopAccepting(): void;
   /** Closes every socket with `code`; those that have not closed after `graceMs` are dropped. */
   closeAll(code: CloseCodeValue, reason: string, graceMs: number): Promise<void>;
-}
-
-interface Session {
-  principal: Principal;
-  docName: string;
-  expiry: NodeJS.Timeout | null;
-  /** Set once the document is loaded and the peer attached. */
-  room: Room | null;
+  /** Every open connection of this process, for the admin overview. */
+  connections(): Array<ConnectionSummary & { doc: string }>;
+  /** Closes connection `id` with 4205 (admin `by` is logged); false when there is none. */
+  closeConnection(id: string, by: string): boolean;
 }
 
 // A closed client has this long to answer the close frame before its socket is dropped (ws's own
@@ -85,7 +83,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     ...({ closeTimeout: CLOSE_HANDSHAKE_TIMEOUT_MS } as object),
   });
   const budget = new OutboundBudget({ maxBytes: limits.maxTotalBufferedBytes });
-  const sessions = new Map<WebSocketPeer, Session>();
+  const sessions: Sessions = new Map();
   const quota = new ConnectionQuota(limits);
   let pendingUpgrades = 0;
   // Connection ids only need to be unique within the process, for logs; a counter is also the
@@ -139,7 +137,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
           wss.handleUpgrade(req, socket, head, (ws) => {
             // ws has its own socket error listener now (and the peer one on the WebSocket).
             socket.off('error', onUpgradeSocketError);
-            onConnection(ws, docName, wantsSaveAck, principal, granted);
+            onConnection(ws, { docName, address, wantsSaveAck }, principal, granted);
           });
         },
         (error: unknown) => {
@@ -186,7 +184,12 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     },
   };
 
-  const onConnection = (ws: WebSocket, docName: string, wantsSaveAck: boolean, principal: Principal, granted: Access): void => {
+  const onConnection = (
+    ws: WebSocket,
+    { docName, address, wantsSaveAck }: { docName: string; address: string; wantsSaveAck: boolean },
+    principal: Principal,
+    granted: Access,
+  ): void => {
     const peer = new WebSocketPeer({
       ws,
       id: `c${++connections}`,
@@ -198,7 +201,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       displayName: principal.name,
       settings: peerSettings,
     });
-    const session: Session = { principal, docName, expiry: null, room: null };
+    const session: Session = { principal, docName, address, connectedAt: Date.now(), expiry: null, room: null };
     sessions.set(peer, session);
     meter?.opened(peer.canWrite);
     if (principal.exp !== null) scheduleExpiry(peer, session, principal.exp * 1000);
@@ -234,19 +237,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     );
   };
 
-  const onRevoke = (revocation: Revocation): number => {
-    let closed = 0;
-    for (const [peer, session] of sessions) {
-      const { principal } = session;
-      if (!matches(revocation, principal, session.docName)) continue;
-      if (principal.iat !== null && principal.iat * 1000 >= revocation.before) continue;
-      peer.log.info({ code: CloseCode.revoked }, 'token revoked; closing connection');
-      peer.close(CloseCode.revoked, 'token revoked');
-      closed++;
-    }
-    return closed;
-  };
-  const stopRevocations = access.revocations.onRevoke(onRevoke);
+  const stopRevocations = access.revocations.onRevoke((revocation: Revocation) => closeRevoked(sessions, revocation));
 
   httpServer.on('upgrade', onUpgrade);
 
@@ -286,6 +277,8 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       const closed = [...sessions.keys()].map((peer) => peer.closeAndWait(code, reason, graceMs));
       await Promise.all(closed);
     },
+    connections: () => describeConnections(sessions),
+    closeConnection: (id, by) => closeByAdmin(sessions, id, by),
   };
 }
 
