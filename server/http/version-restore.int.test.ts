@@ -139,6 +139,19 @@ describe('POST /api/docs/:name/versions/:id/restore', () => {
     expect(expected.startsWith(restoredLines[0]!)).toBe(true);
   });
 
+  it('a restore is undone by restoring its pre-restore version, which every editor receives', async () => {
+    const [author, other] = [await open('undo'), await open('undo')];
+    writeParagraphs(author.doc, 'draft one');
+    await waitFor(() => serverText('undo') === 'draft one', { message: 'the draft on the server' });
+    const { id } = (await (await fetch(`${server.url}/api/docs/undo/versions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'one' }) })).json()) as { id: number };
+    writeParagraphs(author.doc, 'more work');
+    await waitFor(() => plainText(other.doc) === 'draft one\nmore work', { message: 'the other editor to see the work' });
+    const restored = (await (await fetch(`${server.url}/api/docs/undo/versions/${id}/restore`, { method: 'POST' })).json()) as { preRestoreVersion: number };
+    await waitFor(() => plainText(other.doc) === 'draft one', { message: 'the restore to reach the other editor' });
+    expect((await fetch(`${server.url}/api/docs/undo/versions/${restored.preRestoreVersion}/restore`, { method: 'POST' })).status).toBe(200);
+    await waitFor(() => [plainText(other.doc), plainText(author.doc), serverText('undo')].every((text) => text === 'draft one\nmore work'), { message: 'the undo to reach everyone' });
+  });
+
   it('restores a document nobody has open, and the restored content survives a restart', async () => {
     const author = await open('quiet-doc');
     writeParagraphs(author.doc, 'kept', 'draft');
