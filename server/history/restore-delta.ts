@@ -50,8 +50,8 @@ function children(node: PMNode): PMNode[] {
   return list;
 }
 
-/** Pairs [live index, target index], ascending: equal blocks, then similar ones within the gaps. */
-function alignBlocks(live: PMNode[], target: PMNode[]): Array<[number, number]> {
+/** Pairs [live index, target index], ascending: equal blocks, then similar ones within the gaps; `equal` holds the live indexes of equal ones. */
+function alignBlocks(live: PMNode[], target: PMNode[], equal: Set<number>): Array<[number, number]> {
   const key = (node: PMNode): string => JSON.stringify(node.toJSON());
   const pairs: Array<[number, number]> = [];
   let l = 0;
@@ -71,7 +71,10 @@ function alignBlocks(live: PMNode[], target: PMNode[]): Array<[number, number]> 
     else if (change.added) for (let i = 0; i < change.count; i++) gapTarget.push(t++);
     else {
       pairGap();
-      for (let i = 0; i < change.count; i++) pairs.push([l++, t++]);
+      for (let i = 0; i < change.count; i++) {
+        equal.add(l);
+        pairs.push([l++, t++]);
+      }
     }
   }
   pairGap();
@@ -79,10 +82,11 @@ function alignBlocks(live: PMNode[], target: PMNode[]): Array<[number, number]> 
 }
 
 function rewriteAligned(copy: Y.Doc, fragment: Y.XmlFragment, blocks: Y.XmlElement[], live: PMNode[], target: PMNode[]): void {
-  const pairs = alignBlocks(live, target);
+  const equal = new Set<number>();
+  const pairs = alignBlocks(live, target, equal);
   const liveToTarget = new Map(pairs);
-  // Paired blocks first, in place (their Y types stay, so concurrent typing in them stays).
-  for (const [l, t] of pairs) updateYFragment(copy, blocks[l]!, target[t]!, freshMeta());
+  // Paired blocks first, in place (their Y types stay, so concurrent typing in them stays); equal ones need nothing.
+  for (const [l, t] of pairs) if (!equal.has(l)) updateYFragment(copy, blocks[l]!, target[t]!, freshMeta());
   // Unpaired live blocks go, last first so indexes hold.
   for (let l = blocks.length - 1; l >= 0; l--) if (!liveToTarget.has(l)) fragment.delete(l, 1);
   // Unpaired version blocks come in at their place: an empty element of the type, then filled.
