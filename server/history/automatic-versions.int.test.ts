@@ -117,6 +117,19 @@ describe('automatic versions (defaults: quiet 30 s, at least every 10 min; drive
     expect(await versions('leaving')).toHaveLength(1);
   });
 
+  it('an edit through the HTTP API counts as a change but names no editor', async () => {
+    const other = new Y.Doc();
+    writeParagraphs(other, 'posted');
+    const posted = await fetch(`${server.url}/api/docs/posted/updates`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from(Y.encodeStateAsUpdate(other)) });
+    expect(posted.status).toBe(200);
+    // Cut when the lease's release unloads the document, or by the quiet timer if it is still loaded.
+    clock.advance(30 * SECOND);
+    await waitFor(() => server.server.registry.peekLoaded('posted') === null, { message: 'the document to unload' });
+    const listed = await versions('posted');
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ kind: 'auto', editors: [] });
+  });
+
   it('content relayed from another cluster member (pubsub) or caught up from the store cuts no version', async () => {
     const lease = await server.server.registry.open('relayed');
     try {
