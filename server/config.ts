@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { parseAuthConfig, type AuthConfig } from './config/auth-config.js';
 import { parseClusterConfig, type ClusterConfig } from './config/cluster-config.js';
+import { parseHistoryConfig, type HistoryConfig } from './config/history-config.js';
 import { checkLimits, parseLimitsConfig, type LimitsConfig } from './config/limits-config.js';
 import { checkOpenModeExposure, parseNetworkConfig, type NetworkConfig } from './config/network-config.js';
 import { parseOpsConfig, type OpsConfig } from './config/ops-config.js';
@@ -19,7 +20,7 @@ import { parseWebhookConfig, type WebhookConfig } from './config/webhook-config.
 export { ConfigError } from './config/config-error.js';
 export { isLoopbackHost } from './config/network-config.js';
 export { renderServeHelp, SERVE_OPTIONS } from './config/serve-options.js';
-export type { AuthConfig, ClusterConfig, LimitsConfig, LogLevel, NetworkConfig, OpsConfig, WebhookConfig };
+export type { AuthConfig, ClusterConfig, HistoryConfig, LimitsConfig, LogLevel, NetworkConfig, OpsConfig, WebhookConfig };
 
 export interface ServerConfig extends NetworkConfig, OpsConfig {
   readonly port: number;
@@ -35,6 +36,8 @@ export interface ServerConfig extends NetworkConfig, OpsConfig {
   readonly shutdownTimeoutMs: number;
   readonly limits: LimitsConfig;
   readonly compaction: Readonly<{ maxLogEntries: number; maxLogBytes: number }>;
+  /** When automatic versions are cut and how many are kept. */
+  readonly history: HistoryConfig;
   /**
    * Where documents live and how processes share them: LevelDB in dataDir by default; PostgreSQL
    * (databaseUrl) for one process; PostgreSQL plus Redis (redisUrl) for a cluster member.
@@ -63,6 +66,7 @@ export function parseServeConfig(argv: readonly string[], env: Readonly<Record<s
       maxLogEntries: read('compact-log-entries') as number,
       maxLogBytes: read('compact-log-bytes') as number,
     }),
+    history: parseHistoryConfig(read),
     cluster: parseClusterConfig(read),
     // Read in this order (auth, network, limits) so the first bad value reported stays the same.
     auth: parseAuthConfig(read),

@@ -36,6 +36,8 @@ import { startClusterMember, type ClusterWiring, type StartClusterMemberOptions 
 import type { LocalDelete } from './cluster/cluster-deletes.js';
 import { startWebhooks, type WebhookTuning, type Webhooks } from './webhooks/start-webhooks.js';
 import type { WebhookCounters } from './webhooks/webhook-dispatcher.js';
+import { VersionHistory } from './history/version-history.js';
+import type { Clock } from './room/editing-periods.js';
 
 export interface StartOptions {
   logger?: Logger;
@@ -53,6 +55,8 @@ export interface StartOptions {
   webhookCounters?: WebhookCounters;
   /** Where `logger` keeps its warn/error lines for the admin overview (when the caller made the logger). */
   recentErrors?: RecentErrors;
+  /** Time and timers of version history (tests drive a manual clock). */
+  historyClock?: Clock;
 }
 
 export interface RunningServer {
@@ -70,6 +74,8 @@ export interface RunningServer {
   readonly metricsUrl: string | null;
   /** Webhook delivery, or null when no --webhook-url is set. */
   readonly webhooks: Webhooks | null;
+  /** Version history: automatic versions and the versions the HTTP API records. */
+  readonly history: VersionHistory;
   /** Idempotent graceful stop; rejects if some writes could not be flushed. */
   close(): Promise<void>;
 }
@@ -97,6 +103,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let cluster: ClusterWiring | null = null;
   let webhooks: Webhooks | null = null;
   let store = openedStore;
+  let history: VersionHistory | null = null;
   const metrics = createMetrics();
   // What start-up opened besides the sockets, released in one order by a failed start and by
   // close(): the cluster after the flush (documents stay shared until their last write), the
@@ -108,6 +115,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await warnIfFails('the cluster membership', cluster?.close());
     await warnIfFails('the revocations pool', sharedRevocations?.close());
     await warnIfFails('the webhook outbox', webhooks?.close());
+    // Versions cut as the rooms unloaded are still being stored.
+    await history?.idle();
     if (ownsStore) await openedStore.close();
   };
   const webhookCounters: WebhookCounters = options.webhookCounters ?? {
@@ -149,13 +158,24 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     throw error;
   }
   const storeLoader = createRoomLoader({ store: timeStoreWrites(store, metrics), logger, compaction: config.compaction });
-  const loadRoom = webhooks ? webhooks.wrapLoader(storeLoader) : storeLoader;
+  const versionHistory = new VersionHistory({
+    store,
+    logger,
+    schedule: { quietMs: config.history.quietMs, maxIntervalMs: config.history.maxIntervalMs },
+    retention: { maxAutomatic: config.history.maxAutomatic },
+    ...(options.historyClock ? { clock: options.historyClock } : {}),
+    isDeleting: (name): boolean => registry.isDeleting(name),
+  });
+  history = versionHistory;
+  const loadRoom = versionHistory.wrapLoader(webhooks ? webhooks.wrapLoader(storeLoader) : storeLoader);
   const registry = new DocumentRegistry({ loadRoom: cluster ? cluster.wrapLoader(loadRoom) : loadRoom, logger });
   metrics.countOpenDocumentsWith(() => registry.size);
   cluster?.attach(registry);
   const deleteLocally: LocalDelete = (name, removeStored) =>
     registry.delete(name, { closePeer: (peer) => peer.close(CloseCode.documentDeleted, 'document deleted'), removeStored });
   cluster?.handleDeletes(deleteLocally);
+  // After the versions already on their way, so none lands after the delete.
+  const removeStored = (name: string) => () => versionHistory.settled(name).then(() => store.delete(name));
   let ready = false;
   const readinessChecks: ReadinessCheck[] = [{ name: 'store', check: () => store.ping() }];
   if (cluster) readinessChecks.push(cluster.readinessCheck);
@@ -169,7 +189,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     peekLoadedDocument: (name) => registry.peekLoaded(name)?.doc ?? null,
     openDocument: (name) => registry.open(name),
     liveConnections: (name) => registry.peekLoaded(name)?.peerCount ?? 0,
-    deleteDocument: (name) => (cluster ? cluster.deleteDocument(name, () => store.delete(name)) : deleteLocally(name, () => store.delete(name))),
+    deleteDocument: (name) => (cluster ? cluster.deleteDocument(name, removeStored(name)) : deleteLocally(name, removeStored(name))),
     maxUpdateBytes: config.limits.maxMessageBytes,
     ...(sharedRevocations ? { recordRevocation: sharedRevocations.revoke } : {}),
     ...(cluster ? { publishRevocation: (revocation: Revocation) => cluster.publishRevocation(revocation) } : {}),
@@ -181,6 +201,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       closeConnection: (id, by) => gateway.closeConnection(id, by),
       ...(recentErrors ? { recentErrors: () => recentErrors.entries() } : {}),
     },
+    history: versionHistory,
   });
   const httpServer: HttpServer | HttpsServer = tls ? createHttpsServer(tls, app) : createServer(app);
   const gateway = attachWebSocketGateway({ httpServer, registry, config, logger, access, meter: new ConnectionMeter(metrics) });
@@ -227,7 +248,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     return closing;
   };
 
-  return { url, port, registry, gateway, logger, cluster, metrics, metricsUrl: metricsListener?.url ?? null, webhooks, close };
+  return { url, port, registry, gateway, logger, cluster, metrics, metricsUrl: metricsListener?.url ?? null, webhooks, history: versionHistory, close };
 }
 
 /** Where documents live, for the start-up log line (never the database URL: it may hold a password). */

@@ -78,6 +78,10 @@ describe('pre-auth and pre-load queues', () => {
       compact: (...args) => inner.compact(...args),
       delete: (name) => inner.delete(name),
       list: () => inner.list(),
+      addVersion: (...args) => inner.addVersion(...args),
+      listVersions: (name) => inner.listVersions(name),
+      loadVersion: (...args) => inner.loadVersion(...args),
+      deleteVersions: (...args) => inner.deleteVersions(...args),
       ping: () => inner.ping(),
       close: () => inner.close(),
     });

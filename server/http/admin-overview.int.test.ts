@@ -36,6 +36,10 @@ describe('admin overview and connection close', () => {
           listCalls++;
           return inner.list();
         },
+        addVersion: (name, version) => inner.addVersion(name, version),
+        listVersions: (name) => inner.listVersions(name),
+        loadVersion: (name, id) => inner.loadVersion(name, id),
+        deleteVersions: (name, ids) => inner.deleteVersions(name, ids),
         ping: () => inner.ping(),
         close: () => inner.close(),
       }),
@@ -201,6 +205,10 @@ describe('admin overview while the store cannot list', () => {
         compact: (name, snapshot, cursor, stats) => inner.compact(name, snapshot, cursor, stats),
         delete: (name) => inner.delete(name),
         list: () => Promise.reject(new Error('listing unavailable')),
+        addVersion: (name, version) => inner.addVersion(name, version),
+        listVersions: (name) => inner.listVersions(name),
+        loadVersion: (name, id) => inner.loadVersion(name, id),
+        deleteVersions: (name, ids) => inner.deleteVersions(name, ids),
         ping: () => inner.ping(),
         close: () => inner.close(),
       }),

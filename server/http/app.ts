@@ -27,6 +27,9 @@ import { createDocumentUpdatesRouter } from './document-updates.js';
 import { createDocumentWriteRouter } from './document-write.js';
 import { createDocumentDeleteRouter } from './document-delete.js';
 import { createDocumentListHandler } from './document-list.js';
+import { createDocumentVersionsRouter } from './document-versions.js';
+import { createVersionRestoreRouter } from './version-restore.js';
+import type { VersionHistory } from '../history/version-history.js';
 import type { DocumentLease } from '../room/document-lease.js';
 import { createRequireAllowedHost } from './host-check.js';
 import { HttpError } from './http-error.js';
@@ -63,6 +66,8 @@ export interface HttpAppOptions {
   recordRevocation?: PostgresRevocations['revoke'];
   /** In a cluster: hands a revocation to the other members (admin-routes.ts). */
   publishRevocation?: (revocation: Revocation) => Promise<void>;
+  /** Version history: serves /api/docs/:name/versions… (restore also needs openDocument); without it they are 404. */
+  history?: VersionHistory;
   /** Serves `GET /metrics` (metrics-route.ts) and counts requests; without it neither. */
   metrics?: TandemMetrics;
   /** The server binds a loopback address only: in open mode /metrics needs no token then. */
@@ -149,6 +154,12 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
         deleteDocument: options.deleteDocument,
       }),
     );
+  }
+
+  if (options.history) {
+    const { store, history } = options;
+    app.use('/api/docs', createDocumentVersionsRouter({ store, history, peekLoadedDocument: options.peekLoadedDocument ?? (() => null) }));
+    if (options.openDocument) app.use('/api/docs', createVersionRestoreRouter({ store, history, openDocument: options.openDocument }));
   }
 
   app.use('/api', (req) => {

@@ -29,6 +29,10 @@ export function timeStoreWrites(store: DocumentStore, metrics: TandemMetrics): D
     },
     delete: (name) => store.delete(name),
     list: () => store.list(),
+    addVersion: (name, version) => store.addVersion(name, version),
+    listVersions: (name) => store.listVersions(name),
+    loadVersion: (name, id) => store.loadVersion(name, id),
+    deleteVersions: (name, ids) => store.deleteVersions(name, ids),
     ping: () => store.ping(),
     close: () => store.close(),
   };

@@ -1,12 +1,13 @@
 /**
  * The contract every DocumentStore must meet, as a reusable vitest suite run against LevelDB and
  * PostgreSQL. The writer races (two writers on one document) are in
- * document-store-race-contract.ts, called from here.
+ * document-store-race-contract.ts and versions in document-store-version-contract.ts, called from here.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { DocumentStore, StoredDocument } from './document-store.js';
 import { runWriterRaceContract } from './document-store-race-contract.js';
+import { runVersionContract } from './document-store-version-contract.js';
 
 export interface StoreHarness {
   open(): Promise<DocumentStore>;
@@ -182,5 +183,6 @@ export function runDocumentStoreContract(name: string, createHarness: () => Prom
     });
 
     runWriterRaceContract(() => ({ store, harness }));
+    runVersionContract(() => ({ store, harness }));
   });
 }

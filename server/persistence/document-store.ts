@@ -9,7 +9,12 @@
  * names exactly the log entries it merged (the cursor of the load it merged) and succeeds only
  * if nobody compacted since that load. An entry another writer appended meanwhile is never
  * deleted; a compaction that lost the race changes nothing and reports false.
+ *
+ * Versions (document-versions.ts) are past states kept beside the document: the store assigns
+ * their ids, encodes their state, and deletes them with the document. Which versions to keep is
+ * the caller's decision (server/history/version-retention.ts).
  */
+import type { NewVersion, StoredVersion, VersionInfo } from './document-versions.js';
 
 /** What one load saw: the snapshot's generation and the positions of the log entries returned. */
 export interface StoreCursor {
@@ -53,11 +58,19 @@ export interface DocumentStore {
    */
   compact(name: string, snapshot: Uint8Array, cursor: StoreCursor, stats: DocumentStats): Promise<boolean>;
   /**
-   * Removes the document's content and listing, and bumps its generation so that a compaction
+   * Removes the document's content, listing and versions, and bumps its generation so that a compaction
    * from a load before the delete fails. Closing rooms that hold it is the caller's job.
    */
   delete(name: string): Promise<void>;
   list(): Promise<DocumentInfo[]>;
+  /** Stores a version (state compressed when that is smaller); resolves with its id, higher than any before it for the document. */
+  addVersion(name: string, version: NewVersion): Promise<number>;
+  /** The document's versions, newest (highest id) first, without their states. */
+  listVersions(name: string): Promise<VersionInfo[]>;
+  /** One version with its state decoded, or null when the document has no such version. */
+  loadVersion(name: string, id: number): Promise<StoredVersion | null>;
+  /** Deletes the listed versions; ids it does not hold are ignored. */
+  deleteVersions(name: string, ids: number[]): Promise<void>;
   /** Resolves when the store can serve (for readiness); rejects otherwise. */
   ping(): Promise<void>;
   /** Idempotent; waits for writes in flight. */

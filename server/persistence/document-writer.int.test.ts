@@ -161,6 +161,10 @@ describe('DocumentWriter', () => {
       appendUpdates: (name, updates, stats) => store.appendUpdates(name, updates, stats),
       delete: (name) => store.delete(name),
       list: () => store.list(),
+      addVersion: (name, version) => store.addVersion(name, version),
+      listVersions: (name) => store.listVersions(name),
+      loadVersion: (name, id) => store.loadVersion(name, id),
+      deleteVersions: (name, ids) => store.deleteVersions(name, ids),
       ping: () => store.ping(),
       close: () => store.close(),
       async compact(name, snapshot, cursor, stats) {

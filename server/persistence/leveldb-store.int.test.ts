@@ -25,6 +25,10 @@ function bindAll(store: DocumentStore): DocumentStore {
     compact: (name, snapshot, cursor, stats) => store.compact(name, snapshot, cursor, stats),
     delete: (name) => store.delete(name),
     list: () => store.list(),
+    addVersion: (name, version) => store.addVersion(name, version),
+    listVersions: (name) => store.listVersions(name),
+    loadVersion: (name, id) => store.loadVersion(name, id),
+    deleteVersions: (name, ids) => store.deleteVersions(name, ids),
     ping: () => store.ping(),
     close: () => store.close(),
   };

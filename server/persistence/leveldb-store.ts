@@ -1,8 +1,9 @@
 /**
- * DocumentStore on LevelDB (package `level`). Five key spaces: snapshots (name → snapshot), the
+ * DocumentStore on LevelDB (package `level`). Key spaces: snapshots (name → snapshot), the
  * log (name NUL position → update), meta (name → JSON stats), the compaction point (name → the
- * highest position folded into the snapshot) and the generation (name → compactions and deletes
- * so far; absent = 0, as in folders written before it existed). Names never contain NUL (see
+ * highest position folded into the snapshot), the generation (name → compactions and deletes
+ * so far; absent = 0, as in folders written before it existed), and versions (name NUL id →
+ * JSON record, and → encoded state; name → highest version id). Names never contain NUL (see
  * shared/doc-name.ts), so one document's log range never overlaps another's. Writes from all
  * documents are group-committed (see group-commit.ts).
  *
@@ -20,6 +21,7 @@
  */
 import { pino, type Logger } from 'pino';
 import type { DocumentInfo, DocumentStats, DocumentStore, StoreCursor, StoredDocument } from './document-store.js';
+import { decodeVersionState, prepareVersion, type NewVersion, type StoredVersion, type VersionInfo, type VersionRecord } from './document-versions.js';
 import { GroupCommitter } from './group-commit.js';
 import { openLeveldbHandle, type LeveldbHandle, type LeveldbWriteOp } from './leveldb-handle.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -40,7 +42,17 @@ type Bytes = Uint8Array;
  * (`!name!` + key), but written through the root database: the hot append path then skips the
  * sublevel machinery's per-operation work.
  */
-const Space = { snapshot: '!snap!', log: '!log!', meta: '!meta!', compactedThrough: '!cpt!', generation: '!gen!' } as const;
+const Space = {
+  snapshot: '!snap!',
+  log: '!log!',
+  meta: '!meta!',
+  compactedThrough: '!cpt!',
+  generation: '!gen!',
+  // Versions: the highest id given (kept across deletes), each version's record, its state.
+  versionSeq: '!vseq!',
+  version: '!ver!',
+  versionData: '!vdat!',
+} as const;
 
 const SEQ_DIGITS = 12;
 /** Position counters kept for documents with no write in flight; past this, idle ones are dropped (and re-read when needed). */
@@ -54,6 +66,14 @@ function logKey(name: string, position: number): string {
 /** The document's log entries after `afterPosition` (all of them when 0). */
 function logRange(name: string, afterPosition = 0): { gt: string; lt: string } {
   return { gt: afterPosition > 0 ? logKey(name, afterPosition) : `${Space.log}${name}\u0000`, lt: `${Space.log}${name}\u0001` };
+}
+
+function versionKey(space: string, name: string, id: number): string {
+  return `${space}${name}\u0000${id.toString(16).padStart(SEQ_DIGITS, '0')}`;
+}
+
+function versionRange(space: string, name: string): { gt: string; lt: string } {
+  return { gt: `${space}${name}\u0000`, lt: `${space}${name}\u0001` };
 }
 
 function positionOfLogKey(key: string): number {
@@ -148,7 +168,56 @@ class LeveldbStore implements DocumentStore {
       });
       // Dead from here on (loads start after the compaction point): LevelDB deletes the range natively.
       await this.#db.clear({ gt: logRange(name).gt, lte: logKey(name, deletedThrough) });
+      await this.#db.clear(versionRange(Space.version, name));
+      await this.#db.clear(versionRange(Space.versionData, name));
     });
+  }
+
+  async addVersion(name: string, version: NewVersion): Promise<number> {
+    const { record, data } = await prepareVersion(version);
+    // Under the document's lock: a delete of the document cannot slip between numbering and writing.
+    return this.#mutex.run(name, async () => {
+      const id = decodeNumber(await this.#db.get(Space.versionSeq + name)) + 1;
+      await this.#commits.submit(
+        [
+          { type: 'put', key: Space.versionSeq + name, value: encodeNumber(id) },
+          { type: 'put', key: versionKey(Space.version, name, id), value: json.encoder.encode(JSON.stringify(record)) },
+          { type: 'put', key: versionKey(Space.versionData, name, id), value: data },
+        ],
+        data.length,
+      );
+      return id;
+    });
+  }
+
+  async listVersions(name: string): Promise<VersionInfo[]> {
+    const versions: VersionInfo[] = [];
+    for await (const [key, value] of this.#db.iterator({ ...versionRange(Space.version, name), reverse: true })) {
+      versions.push({ id: positionOfLogKey(key), ...(JSON.parse(json.decoder.decode(value)) as VersionRecord) });
+    }
+    return versions;
+  }
+
+  async loadVersion(name: string, id: number): Promise<StoredVersion | null> {
+    if (!Number.isSafeInteger(id) || id <= 0) return null;
+    const [record, data] = await this.#db.consistentRead((reader) => reader.getMany([versionKey(Space.version, name, id), versionKey(Space.versionData, name, id)]));
+    if (!record || !data) return null;
+    const info: VersionRecord = JSON.parse(json.decoder.decode(record)) as VersionRecord;
+    return { id, ...info, state: await decodeVersionState(data, info.encoding) };
+  }
+
+  deleteVersions(name: string, ids: number[]): Promise<void> {
+    const valid = ids.filter((id) => Number.isSafeInteger(id) && id > 0);
+    if (valid.length === 0) return Promise.resolve();
+    return this.#mutex.run(name, () =>
+      this.#commits.submit(
+        valid.flatMap((id): LeveldbWriteOp[] => [
+          { type: 'del', key: versionKey(Space.version, name, id) },
+          { type: 'del', key: versionKey(Space.versionData, name, id) },
+        ]),
+        0,
+      ),
+    );
   }
 
   async list(): Promise<DocumentInfo[]> {

@@ -9,7 +9,8 @@
  * `updates` (the log: position from an identity column, so positions are assigned by the
  * database, ascending and never reused, whichever process appends); since version 2
  * `revocations` (revoked tokens, read by every process; ids ascending in commit order); since
- * version 3 `webhook_outbox` (pending webhook deliveries, leased by the process delivering them).
+ * version 3 `webhook_outbox` (pending webhook deliveries, leased by the process delivering them);
+ * since version 4 `versions` (a document's past states, ids from an identity column).
  */
 import type pg from 'pg';
 
@@ -66,6 +67,23 @@ const MIGRATIONS: ((s: string) => string)[] = [
       delivery jsonb NOT NULL
     );
     CREATE INDEX webhook_outbox_by_lease ON ${s}.webhook_outbox (lease_until);
+  `,
+  // Version history (server/history/): one row per version; the state in `data`, encoded as
+  // `encoding` says. Ids come from the identity column, so every process numbers ascending.
+  (s) => `
+    CREATE TABLE ${s}.versions (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      name text NOT NULL,
+      kind text NOT NULL,
+      label text,
+      created_at bigint NOT NULL,
+      bytes bigint NOT NULL,
+      stored_bytes bigint NOT NULL,
+      encoding text NOT NULL,
+      editors jsonb NOT NULL,
+      data bytea NOT NULL
+    );
+    CREATE INDEX versions_by_document ON ${s}.versions (name, id);
   `,
 ];
 

@@ -21,6 +21,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { DocumentInfo, DocumentStats, DocumentStore, StoreCursor, StoredDocument } from './document-store.js';
+import { decodeVersionState, prepareVersion, type NewVersion, type StoredVersion, type VersionEditor, type VersionEncoding, type VersionInfo, type VersionKind } from './document-versions.js';
 import { GroupCommitter } from './group-commit.js';
 import { migratePostgres, quoteSchema } from './postgres-schema.js';
 
@@ -128,6 +129,41 @@ class PostgresStore implements DocumentStore {
     return rows.map((row) => ({ name: row.name, bytes: Number(row.bytes), updatedAt: Number(row.updated_at) }));
   }
 
+  async addVersion(name: string, version: NewVersion): Promise<number> {
+    const { record, data } = await prepareVersion(version);
+    const { rows } = await this.#pool.query<{ id: string }>(this.#sql.addVersion, [
+      name,
+      record.kind,
+      record.name,
+      record.createdAt,
+      record.bytes,
+      record.storedBytes,
+      record.encoding,
+      JSON.stringify(record.editors),
+      data,
+    ]);
+    return Number(rows[0]!.id);
+  }
+
+  async listVersions(name: string): Promise<VersionInfo[]> {
+    const { rows } = await this.#pool.query<VersionRow>(this.#sql.listVersions, [name]);
+    return rows.map(versionInfoOf);
+  }
+
+  async loadVersion(name: string, id: number): Promise<StoredVersion | null> {
+    if (!Number.isSafeInteger(id) || id <= 0) return null;
+    const { rows } = await this.#pool.query<VersionRow & { data: Buffer }>(this.#sql.loadVersion, [name, id]);
+    const row = rows[0];
+    if (!row) return null;
+    const info = versionInfoOf(row);
+    return { ...info, state: await decodeVersionState(row.data, info.encoding) };
+  }
+
+  async deleteVersions(name: string, ids: number[]): Promise<void> {
+    const valid = ids.filter((id) => Number.isSafeInteger(id) && id > 0);
+    if (valid.length > 0) await this.#pool.query(this.#sql.deleteVersions, [name, valid]);
+  }
+
   async ping(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -187,6 +223,32 @@ class PostgresStore implements DocumentStore {
   }
 }
 
+interface VersionRow {
+  id: string;
+  kind: string;
+  label: string | null;
+  created_at: string;
+  bytes: string;
+  stored_bytes: string;
+  encoding: string;
+  editors: VersionEditor[];
+}
+
+function versionInfoOf(row: VersionRow): VersionInfo {
+  return {
+    id: Number(row.id),
+    kind: row.kind as VersionKind,
+    name: row.label,
+    createdAt: Number(row.created_at),
+    bytes: Number(row.bytes),
+    storedBytes: Number(row.stored_bytes),
+    encoding: row.encoding as VersionEncoding,
+    editors: row.editors,
+  };
+}
+
+const VERSION_COLUMNS = 'id, kind, label, created_at, bytes, stored_bytes, encoding, editors';
+
 function statements(s: string) {
   return {
     load: `
@@ -220,8 +282,17 @@ function statements(s: string) {
       WITH bumped AS (
         INSERT INTO ${s}.documents AS d (name, generation) VALUES ($1, 1)
         ON CONFLICT (name) DO UPDATE SET generation = d.generation + 1, snapshot = NULL, bytes = NULL, updated_at = NULL
+      ), versions AS (
+        DELETE FROM ${s}.versions WHERE name = $1
       )
       DELETE FROM ${s}.updates WHERE name = $1`,
+    addVersion: `
+      INSERT INTO ${s}.versions (name, kind, label, created_at, bytes, stored_bytes, encoding, editors, data)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
+      RETURNING id`,
+    listVersions: `SELECT ${VERSION_COLUMNS} FROM ${s}.versions WHERE name = $1 ORDER BY id DESC`,
+    loadVersion: `SELECT ${VERSION_COLUMNS}, data FROM ${s}.versions WHERE name = $1 AND id = $2`,
+    deleteVersions: `DELETE FROM ${s}.versions WHERE name = $1 AND id = ANY($2::bigint[])`,
     list: `SELECT name, bytes, updated_at FROM ${s}.documents WHERE bytes IS NOT NULL`,
   };
 }

@@ -49,6 +49,10 @@ export function withFaults(inner: DocumentStore): FaultyStore {
     },
     delete: (name) => inner.delete(name),
     list: () => inner.list(),
+    addVersion: (name, version) => inner.addVersion(name, version),
+    listVersions: (name) => inner.listVersions(name),
+    loadVersion: (name, id) => inner.loadVersion(name, id),
+    deleteVersions: (name, ids) => inner.deleteVersions(name, ids),
     ping: () => inner.ping(),
     close: () => inner.close(),
   };

@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import { DOCUMENT_FIELD } from '../../shared/editor-schema.js';
 import { ADMIN_ROWS, PROBE_ROWS } from './openapi-operations-rows.js';
 import { CONTENT_ROWS } from './openapi-content-rows.js';
+import { VERSION_ROWS } from './openapi-version-rows.js';
 import {
   bearer,
   dependentUpdate,
@@ -206,4 +207,4 @@ const deletes: RouteRow[] = [
 ];
 
 /** Every row of the live table, in the order they run (DELETE after the reads of the same document). */
-export const ROUTES: readonly RouteRow[] = [...PROBE_ROWS, ...list, ...exportRows, ...updates, ...CONTENT_ROWS, ...deletes, ...ADMIN_ROWS];
+export const ROUTES: readonly RouteRow[] = [...PROBE_ROWS, ...list, ...exportRows, ...updates, ...CONTENT_ROWS, ...deletes, ...ADMIN_ROWS, ...VERSION_ROWS];

@@ -37,6 +37,10 @@ export function observeDocumentStore(store: DocumentStore, observer: DocumentSto
       observer.deleted(name);
     },
     list: () => store.list(),
+    addVersion: (name, version) => store.addVersion(name, version),
+    listVersions: (name) => store.listVersions(name),
+    loadVersion: (name, id) => store.loadVersion(name, id),
+    deleteVersions: (name, ids) => store.deleteVersions(name, ids),
     ping: () => store.ping(),
     close: () => store.close(),
   };

@@ -6,6 +6,7 @@
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../document-list.js';
 import { DOC_NAME_SCHEMA, SCHEMAS, type ErrorCode } from './openapi-schemas.js';
 import { ADMIN_SCHEMAS } from './openapi-admin-schemas.js';
+import { VERSION_SCHEMAS } from './openapi-version-schemas.js';
 import type { Components, Header, Reference, Response, SecurityRequirement } from './openapi-types.js';
 
 export const ref = <T extends string>(section: T, name: string): Reference => ({ $ref: `#/components/${section}/${name}` });
@@ -60,7 +61,7 @@ export const AUTH_RESPONSES: Readonly<Record<string, Reference>> = {
 const TOKEN_DESCRIPTION = 'A JWT with the claims `sub`, `exp`, optional `iat`, `name`, `docs` (`<pattern>:<read|write>`) and `admin`.';
 
 export const COMPONENTS: Components = {
-  schemas: { ...SCHEMAS, ...ADMIN_SCHEMAS },
+  schemas: { ...SCHEMAS, ...ADMIN_SCHEMAS, ...VERSION_SCHEMAS },
   securitySchemes: {
     bearerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: `\`Authorization: Bearer <token>\`. ${TOKEN_DESCRIPTION}` },
     queryToken: { type: 'apiKey', in: 'query', name: 'token', description: 'The same token as `?token=`; it wins over the header. Not accepted by the admin API or /metrics.' },

@@ -5,6 +5,7 @@
 import { COMPONENTS, READ_SECURITY } from './openapi-components.js';
 import { DOCUMENT_PATHS } from './openapi-document-paths.js';
 import { OPERATIONS_PATHS } from './openapi-operations-paths.js';
+import { VERSION_PATHS } from './openapi-version-paths.js';
 import type { OpenApiDocument } from './openapi-types.js';
 
 const DESCRIPTION = [
@@ -23,10 +24,11 @@ export function buildOpenApiDocument(version: string): OpenApiDocument {
     security: READ_SECURITY,
     tags: [
       { name: 'documents', description: 'Read, change, list and delete documents' },
+      { name: 'versions', description: 'Version history: list, name, preview, diff, restore' },
       { name: 'admin', description: 'Token revocation (admin tokens only)' },
       { name: 'operations', description: 'Probes, metrics and this description' },
     ],
-    paths: { ...OPERATIONS_PATHS, ...DOCUMENT_PATHS },
+    paths: { ...OPERATIONS_PATHS, ...DOCUMENT_PATHS, ...VERSION_PATHS },
     components: COMPONENTS,
   };
 }

@@ -13,6 +13,7 @@ import type express from 'express';
 import { parseServeConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
 import { createMetrics } from '../../metrics/metrics.js';
+import { VersionHistory } from '../../history/version-history.js';
 import { createLeveldbStore } from '../../persistence/leveldb-store.js';
 import type { DocumentStore } from '../../persistence/document-store.js';
 import { createTokenVerifier } from '../../auth/token-verifier.js';
@@ -86,6 +87,7 @@ describe('the OpenAPI description and the routes of the HTTP app', () => {
       metrics: createMetrics(),
       isLoopbackOnly: true,
       admin: { loadedDocuments: notCalled, connections: notCalled, closeConnection: notCalled, recentErrors: notCalled },
+      history: new VersionHistory({ store, logger: createLogger('silent') }),
     };
     const app: express.Express = createHttpApp(options);
     routes = routesOf((app.router as unknown as { stack: Layer[] }).stack);

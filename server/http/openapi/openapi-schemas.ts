@@ -48,6 +48,11 @@ export const ERROR_CODES = [
   'cluster-unavailable',
   'document-deleted',
   'server-closing',
+  'invalid-version-id',
+  'invalid-version-name',
+  'version-not-found',
+  'diff-failed',
+  'restore-failed',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
