@@ -65,6 +65,21 @@ const tandem: TandemEditor = createEditor({
 document.body.dataset.sameYjs = String(tandem.ydoc instanceof Y.Doc);
 `;
 
+/** Runs the server entry point as a Node app would: start on a free port, ask /healthz, stop. */
+const SERVER_CHECK_MJS = `
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseServeConfig, startServer } from 'tandem/server';
+
+const dataDir = await mkdtemp(path.join(tmpdir(), 'tandem-pack-server-'));
+const server = await startServer(parseServeConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn'], {}));
+const response = await fetch(server.url + '/healthz');
+console.log(JSON.stringify({ status: response.status, body: await response.json() }));
+await server.close();
+await rm(dataDir, { recursive: true, force: true });
+`;
+
 describe('the npm package in a fresh Vite app', () => {
   let work: string;
   let appDir: string;
@@ -88,6 +103,7 @@ describe('the npm package in a fresh Vite app', () => {
     );
     await writeFile(path.join(appDir, 'index.html'), '<!doctype html><html><body><h1>Packaged app</h1><div id="app"></div><script type="module" src="/main.ts"></script></body></html>');
     await writeFile(path.join(appDir, 'main.ts'), MAIN_TS);
+    await writeFile(path.join(appDir, 'server-check.mjs'), SERVER_CHECK_MJS);
     await writeFile(
       path.join(appDir, 'tsconfig.json'),
       JSON.stringify({
@@ -124,6 +140,13 @@ describe('the npm package in a fresh Vite app', () => {
     // Only what the package is for: no sources, tests or data.
     const top = await readdir(installed);
     expect(top.sort()).toEqual(['LICENSE', 'README.md', 'dist', 'package.json']);
+  });
+
+  it('runs the server from the installed package: tandem/server in a Node app, and the tandem command', async () => {
+    const { stdout } = await run(process.execPath, ['server-check.mjs'], { cwd: appDir, timeout: 60_000 });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ status: 200, body: { status: 'ok' } });
+    const help = await run(path.join(appDir, 'node_modules', '.bin', 'tandem'), ['--help'], { cwd: appDir, timeout: 60_000 });
+    expect(help.stdout).toContain('serve');
   });
 
   it('bundles one copy of Yjs', async () => {

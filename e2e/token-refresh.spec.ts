@@ -46,7 +46,8 @@ describe('token function', () => {
         await new Promise((resolve) => setTimeout(resolve, 1_500));
       }
       const docs = [mode === 'wrong-document' ? 'some-other-document:write' : `${doc}:write`];
-      return auth.mint({ sub: 'ada', name: 'Ada', docs, ttlSeconds });
+      // A subject per document: the revocation test revokes only its own.
+      return auth.mint({ sub: `ada-${doc}`, name: 'Ada', docs, ttlSeconds });
     });
     await openLibraryPage(page, auth.url);
     await page.evaluate(
@@ -161,5 +162,24 @@ describe('token function', () => {
     expect(later.socketsLive).toBe(0);
     expect(later.statuses.filter((status) => status.startsWith('denied'))).toHaveLength(1);
     expect(await page.getByTestId('connection-status').textContent()).toBe('No access');
+  });
+
+  it('shows one "No access" state when the token is revoked mid-session (4409) and asks for no new token', async () => {
+    const doc = `revoked-${Date.now().toString(36)}`;
+    const page = await openEditor(doc, 'mint', 600);
+    await waitForStatus(page, { connection: 'connected', save: 'saved' });
+    const admin = await auth.mint({ sub: 'e2e-admin', docs: [], ttlSeconds: 60, admin: true });
+    const revoked = await fetch(`${auth.url}/api/admin/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sub: `ada-${doc}` }),
+    });
+    expect(revoked.status).toBeLessThan(300);
+    await waitForStatus(page, { connection: 'denied' });
+    const atDenial = await readRecord(page);
+    expect(atDenial.closeCodes).toEqual([4409]);
+    expect(atDenial.tokenCalls).toBe(1);
+    expect(atDenial.socketsLive).toBe(0);
+    expect(await page.evaluate(() => document.querySelector<HTMLElement>('[data-testid="status"]')?.title)).toContain('No access');
   });
 }, 120_000);

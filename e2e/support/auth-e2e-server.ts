@@ -19,7 +19,7 @@ export interface AuthE2EServer {
   readonly server: RunningServer;
   readonly url: string;
   /** A token for `sub` with these `docs` permissions, valid for `ttlSeconds`. */
-  mint(options: { sub: string; docs: string[]; ttlSeconds: number; name?: string }): Promise<string>;
+  mint(options: { sub: string; docs: string[]; ttlSeconds: number; name?: string; admin?: boolean }): Promise<string>;
   /** Plain text of a document as the server renders it (GET /api/docs/:name?format=text), read with a fresh token. */
   documentText(name: string): Promise<string>;
   dispose(): Promise<void>;
