@@ -65,17 +65,23 @@ const tandem: TandemEditor = createEditor({
 document.body.dataset.sameYjs = String(tandem.ydoc instanceof Y.Doc);
 `;
 
-/** Runs the server entry point as a Node app would: start on a free port, ask /healthz, stop. */
+/**
+ * Runs the server entry point as a Node app would: start on a free port, ask /healthz, stop; and
+ * resolves the script-tag build through the exports map.
+ */
 const SERVER_CHECK_MJS = `
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseServeConfig, startServer } from 'tandem/server';
 
 const dataDir = await mkdtemp(path.join(tmpdir(), 'tandem-pack-server-'));
 const server = await startServer(parseServeConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn'], {}));
 const response = await fetch(server.url + '/healthz');
-console.log(JSON.stringify({ status: response.status, body: await response.json() }));
+const script = existsSync(fileURLToPath(import.meta.resolve('tandem/script')));
+console.log(JSON.stringify({ status: response.status, body: await response.json(), script }));
 await server.close();
 await rm(dataDir, { recursive: true, force: true });
 `;
@@ -142,9 +148,9 @@ describe('the npm package in a fresh Vite app', () => {
     expect(top.sort()).toEqual(['LICENSE', 'README.md', 'dist', 'package.json']);
   });
 
-  it('runs the server from the installed package: tandem/server in a Node app, and the tandem command', async () => {
+  it('runs the server from the installed package (tandem/server in a Node app, the tandem command) and exports the script-tag build', async () => {
     const { stdout } = await run(process.execPath, ['server-check.mjs'], { cwd: appDir, timeout: 60_000 });
-    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ status: 200, body: { status: 'ok' } });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ status: 200, body: { status: 'ok' }, script: true });
     const help = await run(path.join(appDir, 'node_modules', '.bin', 'tandem'), ['--help'], { cwd: appDir, timeout: 60_000 });
     expect(help.stdout).toContain('serve');
   });
