@@ -138,7 +138,8 @@ export function createEditor(options: CreateEditorOptions): TandemEditor {
   if (options.onPresence) presenceListeners.add(options.onPresence);
   let editor: Editor | null = null;
   let chrome: EditorChrome | null = null;
-  const isReadOnly = (): boolean => isForcedReadOnly || access !== 'write';
+  // Denied: nothing typed from now on could be saved.
+  const isReadOnly = (): boolean => isForcedReadOnly || access !== 'write' || connection.state === 'denied';
   const snapshot = (): EditorStatus => ({ connection: connection.state, save: saves.state, readOnly: isReadOnly(), denial: connection.denial });
   const emit = (): void => {
     const status = snapshot();
@@ -167,7 +168,11 @@ export function createEditor(options: CreateEditorOptions): TandemEditor {
       applyEditable();
     },
     onRenew: () => connection.renewing(),
-    onDenied: (denial) => connection.denied(denial),
+    onDenied(denial) {
+      // Typing off first, so the one status emitted for the denial already says read-only.
+      if (editor?.isEditable) editor.setEditable(false);
+      connection.denied(denial);
+    },
   });
   const connection = trackConnection(ws, saves, emit);
   const onSync = (isSynced: boolean): void => saves.synced(isSynced);

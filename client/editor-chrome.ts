@@ -1,6 +1,7 @@
 /**
- * The bar above the text: formatting toolbar, who is here, and the status pill. Built only with
- * `chrome: true` (the default); `destroy()` removes it and its listeners.
+ * The bar above the text: formatting toolbar, who is here, the status pill, and a banner once
+ * access is denied. Built only with `chrome: true` (the default); `destroy()` removes it and its
+ * listeners.
  */
 import type { Editor } from '@tiptap/core';
 import type { Awareness } from 'y-protocols/awareness';
@@ -26,11 +27,23 @@ export function createEditorChrome(editor: Editor, awareness: Awareness, strings
   const presence = createPresenceList(awareness, strings);
   const pill = createStatusPill(strings);
   meta.append(presence.element, pill.element);
-  bar.append(toolbar.element, meta);
+  const denied = document.createElement('p');
+  denied.className = 'tandem-denied';
+  denied.dataset.testid = 'access-denied';
+  denied.textContent = strings.deniedMessage;
+  denied.hidden = true;
+  bar.append(toolbar.element, meta, denied);
   return {
     element: bar,
     openLinkForm: () => toolbar.openLinkForm(),
-    showStatus: (status) => pill.update(status),
+    showStatus(status) {
+      pill.update(status);
+      const isDenied = status.connection === 'denied';
+      if (isDenied === !denied.hidden) return;
+      denied.hidden = !isDenied;
+      // Announced once, when it appears.
+      if (isDenied) denied.setAttribute('role', 'alert');
+    },
     destroy() {
       toolbar.destroy();
       presence.destroy();

@@ -13,7 +13,7 @@ export type ConnectionState = 'connecting' | 'connected' | 'offline' | 'denied';
 export interface EditorStatus {
   connection: ConnectionState;
   save: SaveState;
-  /** The editor does not accept typing: `readOnly` option or `setReadOnly`, a read-only token, or no token yet. */
+  /** The editor does not accept typing: `readOnly` option or `setReadOnly`, a read-only token, no token yet, or access denied. */
   readOnly: boolean;
   /** Why access was denied, while `connection` is `denied`. */
   denial: Denial | null;

@@ -136,6 +136,9 @@ describe('token function', () => {
     const page = await openEditor(doc, 'fail');
     await waitForStatus(page, { connection: 'denied' });
     expect(await page.getByTestId('connection-status').textContent()).toBe('No access');
+    // One clear message, announced once, and no typing into a document that cannot be saved.
+    expect(await page.getByRole('alert').allTextContents()).toEqual(['You don’t have access to this document. Changes you make here are not saved.']);
+    expect(await editor(page).getAttribute('contenteditable')).toBe('false');
     const atDenial = await readRecord(page);
     // Three tries (1 s, then 2 s apart), then it gives up: no loop. The window below is the
     // retry schedule twice over, in which a loop would have called again.

@@ -9,6 +9,8 @@ export interface TandemStrings {
   offline: string;
   /** The connection state once access is denied (the token function failed, or the server refused the token). */
   denied: string;
+  /** The banner above the text once access is denied. */
+  deniedMessage: string;
   saved: string;
   unsaved: string;
   viewOnly: string;
@@ -49,6 +51,7 @@ export const DEFAULT_STRINGS: Readonly<TandemStrings> = Object.freeze({
   connected: 'Connected',
   offline: 'Offline',
   denied: 'No access',
+  deniedMessage: 'You don’t have access to this document. Changes you make here are not saved.',
   saved: 'All changes saved',
   unsaved: 'Unsaved changes',
   viewOnly: 'View only',
