@@ -5,7 +5,8 @@
  * extension; y-websocket syncs it with the server (and other tabs); y-indexeddb keeps a local
  * copy so edits survive a reload while offline. Every update-bearing frame the provider sends is
  * counted by the socket and matched against the server's saved acknowledgements (SaveTracker),
- * which drives "All changes saved" / "Unsaved changes".
+ * which drives "All changes saved" / "Unsaved changes". The token session (tokens/) keeps the
+ * provider's `?token=` fresh; a new token means a new connection, never a new document.
  */
 import { Editor } from '@tiptap/core';
 import * as Y from 'yjs';
@@ -16,17 +17,23 @@ import { isValidDocName } from '../shared/doc-name.js';
 import { createSchemaExtensions } from '../shared/editor-schema.js';
 import { MessageType, SAVE_ACK_PARAM } from '../shared/protocol.js';
 import { createCountingWebSocket } from './counting-web-socket.js';
+import { createEditorChrome, type EditorChrome } from './editor-chrome.js';
+import { trackConnection, type EditorStatus } from './editor-status.js';
 import { createCollaborationExtensions } from './extensions/collaboration-extensions.js';
 import { LinkShortcut } from './extensions/link-shortcut.js';
-import { isValidColor, pick, USER_COLORS, type TandemUser } from './identity.js';
+import { isValidColor, pick, randomUserId, USER_COLORS, type TandemUser } from './identity.js';
+import { peopleIn, type PresentPerson } from './presence-people.js';
 import { SaveTracker, type SaveState } from './save-tracker.js';
-import { accessFromToken } from './token-access.js';
 import { installStyles } from './styles/install-styles.js';
-import { createPresenceList } from './ui/presence.js';
-import { createStatusPill } from './ui/status-pill.js';
-import { createToolbar, type Toolbar } from './ui/toolbar.js';
+import { accessFromToken, subjectFromToken } from './tokens/token-access.js';
+import { createTokenSession, type TokenOption } from './tokens/token-session.js';
+import { format, resolveStrings, type TandemStrings } from './ui/strings.js';
 
 export type { TandemUser } from './identity.js';
+export type { EditorStatus, ConnectionState } from './editor-status.js';
+export type { PresentPerson } from './presence-people.js';
+export type { Denial, DenialReason, TokenOption } from './tokens/token-session.js';
+export type { TandemStrings } from './ui/strings.js';
 
 export interface CreateEditorOptions {
   /** Element the editor (toolbar, status, presence and text) is rendered into. */
@@ -35,10 +42,14 @@ export interface CreateEditorOptions {
   serverUrl: string;
   /** Document name (1-128 of `A-Z a-z 0-9 . _ -`). */
   document: string;
-  /** Name and caret colour shown to the others. */
+  /** Name and caret colour shown to the others; `id` groups one person's tabs. */
   user: TandemUser;
-  /** Access token (JWT); sent as the `token` query parameter. A read-only grant makes the editor read-only. */
-  token?: string;
+  /**
+   * Access token (JWT), sent as the `token` query parameter; or a function returning one
+   * (possibly async), called before connecting and again shortly before each token expires.
+   * A read-only grant makes the editor read-only.
+   */
+  token?: TokenOption;
   /**
    * Keep a copy in IndexedDB so edits survive a reload while offline.
    * @default true
@@ -49,12 +60,24 @@ export interface CreateEditorOptions {
    * @default true
    */
   chrome?: boolean;
-}
-
-export interface EditorStatus {
-  connection: 'connecting' | 'connected' | 'offline' | 'denied';
-  save: SaveState;
-  readOnly: boolean;
+  /**
+   * Start read-only (also `setReadOnly`). A read-only token is read-only whatever this says.
+   * @default false
+   */
+  readOnly?: boolean;
+  /**
+   * Shown in an empty document.
+   * @default strings.placeholder ('Start writing…')
+   */
+  placeholder?: string;
+  /** Replacements for the texts the editor shows (ui/strings.ts). */
+  strings?: Partial<TandemStrings>;
+  /** Every status change (connection, save state, read-only, denial). */
+  onStatus?: (status: EditorStatus) => void;
+  /** Every change between "All changes saved" and "Unsaved changes". */
+  onSaveState?: (state: SaveState) => void;
+  /** Every change of who is here (one entry per person). */
+  onPresence?: (people: PresentPerson[]) => void;
 }
 
 export interface TandemEditor {
@@ -62,10 +85,16 @@ export interface TandemEditor {
   provider: WebsocketProvider;
   ydoc: Y.Doc;
   readonly status: EditorStatus;
+  /** Who is in the document, one entry per person, the local user first. */
+  readonly presence: PresentPerson[];
   /** Calls `listener` with every status change; returns the unsubscribe function. */
   onStatus(listener: (status: EditorStatus) => void): () => void;
+  /** Calls `listener` with every change of who is here; returns the unsubscribe function. */
+  onPresence(listener: (people: PresentPerson[]) => void): () => void;
   /** Changes the name and colour the others see. */
   setUser(user: TandemUser): void;
+  /** Turns typing off or on (a read-only token stays read-only). */
+  setReadOnly(readOnly: boolean): void;
   /** Releases the editor, the connection, presence, the IndexedDB handle and every listener. */
   destroy(): void;
 }
@@ -73,69 +102,98 @@ export interface TandemEditor {
 export function createEditor(options: CreateEditorOptions): TandemEditor {
   if (!isValidDocName(options.document)) throw new Error(`invalid document name: ${JSON.stringify(options.document)}`);
   const serverUrl = toWebSocketUrl(options.serverUrl);
-  const access = accessFromToken(options.token, options.document);
-  const readOnly = access !== 'write';
-  const user = { name: options.user.name, color: isValidColor(options.user.color) ? options.user.color : pick(USER_COLORS) };
+  const strings = resolveStrings(options.strings);
+  const initialToken = typeof options.token === 'string' && options.token !== '' ? options.token : undefined;
+  const user = {
+    name: options.user.name,
+    color: isValidColor(options.user.color) ? options.user.color : pick(USER_COLORS),
+    id: (initialToken ? subjectFromToken(initialToken) : null) ?? options.user.id ?? randomUserId(),
+  };
+  // A token function has given no token yet: no access is known, so no typing.
+  let access = typeof options.token === 'function' ? null : accessFromToken(initialToken, options.document);
+  let isForcedReadOnly = options.readOnly === true;
   installStyles();
 
   const ydoc = new Y.Doc();
   const local = options.offline === false ? null : new IndexeddbPersistence(`tandem:${new URL(serverUrl).host}:${options.document}`, ydoc);
-  const tracker = new SaveTracker();
-  const params: Record<string, string> = { [SAVE_ACK_PARAM]: '1' };
-  if (options.token) params.token = options.token;
+  const saves = new SaveTracker();
   let provider: WebsocketProvider | null = null;
   const CountingWebSocket = createCountingWebSocket(WebSocket, (socket, kind) => {
     // Frames of an older socket belong to a connection whose count is gone.
-    if (provider && socket === provider.ws) tracker.sent(kind);
+    if (provider && socket === provider.ws) saves.sent(kind);
   });
-  provider = new WebsocketProvider(serverUrl, options.document, ydoc, { params, WebSocketPolyfill: CountingWebSocket });
+  provider = new WebsocketProvider(serverUrl, options.document, ydoc, {
+    connect: false,
+    params: { [SAVE_ACK_PARAM]: '1' },
+    WebSocketPolyfill: CountingWebSocket,
+  });
   const ws = provider;
   ws.messageHandlers[MessageType.savedAck] = (_encoder, decoder) => {
-    tracker.acknowledged(decoding.readVarUint(decoder));
+    saves.acknowledged(decoding.readVarUint(decoder));
   };
 
-  let connection: EditorStatus['connection'] = 'connecting';
-  const listeners = new Set<(status: EditorStatus) => void>();
-  const snapshot = (): EditorStatus => ({ connection, save: tracker.state, readOnly });
+  const statusListeners = new Set<(status: EditorStatus) => void>();
+  const presenceListeners = new Set<(people: PresentPerson[]) => void>();
+  if (options.onStatus) statusListeners.add(options.onStatus);
+  if (options.onPresence) presenceListeners.add(options.onPresence);
+  let editor: Editor | null = null;
+  let chrome: EditorChrome | null = null;
+  // Denied: nothing typed from now on could be saved.
+  const isReadOnly = (): boolean => isForcedReadOnly || access !== 'write' || connection.state === 'denied';
+  const snapshot = (): EditorStatus => ({ connection: connection.state, save: saves.state, readOnly: isReadOnly(), denial: connection.denial });
   const emit = (): void => {
     const status = snapshot();
-    for (const listener of listeners) listener(status);
+    chrome?.showStatus(status);
+    for (const listener of statusListeners) listener(status);
   };
-  const onStatus = ({ status }: { status: 'connected' | 'disconnected' | 'connecting' }): void => {
-    if (status === 'connected') {
-      tracker.connected();
-      connection = 'connected';
-    } else if (status === 'disconnected') {
-      tracker.disconnected();
-      connection = 'offline';
-    }
+  const applyEditable = (): void => {
+    if (editor && editor.isEditable === isReadOnly()) editor.setEditable(!isReadOnly());
     emit();
   };
-  // Every failed attempt ends here too; 'status' reports 'disconnected' only after a connection
-  // was open, so a page loaded while the server is unreachable would say "Connecting…" forever.
-  const onConnectionClose = (): void => {
-    if (connection === 'denied' || connection === 'offline') return;
-    connection = 'offline';
-    emit();
-  };
-  const onSync = (isSynced: boolean): void => tracker.synced(isSynced);
-  const onClosed = (): void => {
-    // The server refused us for good (44xx): reconnecting will not help.
-    connection = 'denied';
-    emit();
-  };
+
+  // The session listens first: on a 4408 it announces the renewal before the provider reports
+  // the disconnection to the connection tracker.
+  const session = createTokenSession({
+    provider: ws,
+    token: options.token,
+    serverUrl,
+    document: options.document,
+    onToken(token) {
+      access = accessFromToken(token, options.document);
+      const subject = subjectFromToken(token);
+      if (subject && subject !== user.id) {
+        user.id = subject;
+        editor?.commands.updateUser({ ...user });
+      }
+      applyEditable();
+    },
+    onRenew: () => connection.renewing(),
+    onDenied(denial) {
+      // Typing off first, so the one status emitted for the denial already says read-only.
+      if (editor?.isEditable) editor.setEditable(false);
+      connection.denied(denial);
+    },
+  });
+  const connection = trackConnection(ws, saves, emit);
+  const onSync = (isSynced: boolean): void => saves.synced(isSynced);
   // Registered after the provider's own update handler, so it runs after the provider tried to
   // send: if the socket was not open then, the change waits for the next sync step 2.
   const onUpdate = (_update: Uint8Array, origin: unknown): void => {
     if (origin === ws) return;
-    tracker.localChange(ws.wsconnected && ws.ws?.readyState === WebSocket.OPEN);
+    saves.localChange(ws.wsconnected && ws.ws?.readyState === WebSocket.OPEN);
   };
-  ws.on('status', onStatus);
   ws.on('sync', onSync);
-  ws.on('connection-close', onConnectionClose);
-  ws.on('closed', onClosed);
   ydoc.on('update', onUpdate);
-  const stopTracking = tracker.onChange(emit);
+  const stopTracking = saves.onChange((state) => {
+    options.onSaveState?.(state);
+    emit();
+  });
+  const onAwareness = (): void => {
+    if (presenceListeners.size === 0) return;
+    const people = peopleIn(ws.awareness);
+    for (const listener of presenceListeners) listener(people);
+  };
+  ws.awareness.on('change', onAwareness);
 
   const root = options.element;
   root.classList.add('tandem-editor');
@@ -143,73 +201,74 @@ export function createEditor(options: CreateEditorOptions): TandemEditor {
   frame.className = 'tandem-frame';
   const surface = document.createElement('div');
   surface.className = 'tandem-surface';
-  let toolbar: Toolbar | null = null;
-
-  const editor = new Editor({
+  editor = new Editor({
     element: surface,
-    editable: !readOnly,
+    editable: !isReadOnly(),
     extensions: [
       ...createSchemaExtensions(),
-      ...createCollaborationExtensions({ ydoc, provider: ws, user }),
-      LinkShortcut.configure({ onRequest: () => toolbar?.openLinkForm() }),
+      ...createCollaborationExtensions({ ydoc, provider: ws, user, placeholder: options.placeholder ?? strings.placeholder }),
+      LinkShortcut.configure({ onRequest: () => chrome?.openLinkForm() }),
     ],
     editorProps: {
       attributes: {
         class: 'tandem-prose',
-        'aria-label': `Document ${options.document}`,
+        'aria-label': format(strings.documentLabel, { name: options.document }),
         'data-testid': 'editor',
       },
     },
   });
-
-  const cleanups: Array<() => void> = [];
+  const tiptap = editor;
   if (options.chrome !== false) {
-    const bar = document.createElement('div');
-    bar.className = 'tandem-bar';
-    toolbar = createToolbar(editor);
-    const meta = document.createElement('div');
-    meta.className = 'tandem-meta';
-    const presence = createPresenceList(ws.awareness);
-    const pill = createStatusPill();
-    pill.update(snapshot());
-    listeners.add((status) => pill.update(status));
-    meta.append(presence.element, pill.element);
-    bar.append(toolbar.element, meta);
-    frame.append(bar);
-    cleanups.push(() => toolbar?.destroy(), () => presence.destroy());
+    chrome = createEditorChrome(tiptap, ws.awareness, strings);
+    chrome.showStatus(snapshot());
+    frame.append(chrome.element);
   }
   frame.append(surface);
   root.append(frame);
+  session.start();
 
-  let destroyed = false;
+  let isDestroyed = false;
   return {
-    editor,
+    editor: tiptap,
     provider: ws,
     ydoc,
     get status() {
       return snapshot();
     },
+    get presence() {
+      return peopleIn(ws.awareness);
+    },
     onStatus(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
+    },
+    onPresence(listener) {
+      presenceListeners.add(listener);
+      return () => presenceListeners.delete(listener);
     },
     setUser(next) {
       user.name = next.name;
       if (isValidColor(next.color)) user.color = next.color;
-      editor.commands.updateUser({ name: user.name, color: user.color });
+      if (next.id) user.id = next.id;
+      tiptap.commands.updateUser({ ...user });
+    },
+    setReadOnly(readOnly) {
+      isForcedReadOnly = readOnly;
+      applyEditable();
     },
     destroy() {
-      if (destroyed) return;
-      destroyed = true;
-      for (const cleanup of cleanups) cleanup();
-      listeners.clear();
+      if (isDestroyed) return;
+      isDestroyed = true;
+      session.destroy();
+      chrome?.destroy();
+      statusListeners.clear();
+      presenceListeners.clear();
       stopTracking();
+      connection.destroy();
       ydoc.off('update', onUpdate);
-      ws.off('status', onStatus);
       ws.off('sync', onSync);
-      ws.off('connection-close', onConnectionClose);
-      ws.off('closed', onClosed);
-      editor.destroy();
+      ws.awareness.off('change', onAwareness);
+      tiptap.destroy();
       // The provider leaves the awareness it created alive: announce we left, then stop it.
       ws.destroy();
       ws.awareness.destroy();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isValidDocName } from '../shared/doc-name.js';
 import { randomDocName } from './doc-names.js';
 import { cleanName, initials, isValidColor, loadUser, randomUser, saveUser } from './identity.js';
-import { accessFromToken } from './token-access.js';
+import { accessFromToken } from './tokens/token-access.js';
 
 function memoryStorage(): Storage {
   const items = new Map<string, string>();
@@ -31,8 +31,18 @@ describe('user identity', () => {
     expect(first.name).toMatch(/^\w+ \w+$/);
     expect(isValidColor(first.color)).toBe(true);
     expect(loadUser(storage)).toEqual(first);
-    saveUser({ name: 'Ada', color: '#e5484d' }, storage);
-    expect(loadUser(storage)).toEqual({ name: 'Ada', color: '#e5484d' });
+    expect(first.id).toMatch(/^u-[0-9a-z]{16}$/);
+    saveUser({ name: 'Ada', color: '#e5484d', id: 'ada-1' }, storage);
+    expect(loadUser(storage)).toEqual({ name: 'Ada', color: '#e5484d', id: 'ada-1' });
+  });
+
+  it('gives a user remembered without an id one, and keeps it from then on', () => {
+    const storage = memoryStorage();
+    storage.setItem('tandem:user', '{"name":"Ada","color":"#e5484d"}');
+    const upgraded = loadUser(storage);
+    expect(upgraded).toMatchObject({ name: 'Ada', color: '#e5484d' });
+    expect(upgraded.id).toMatch(/^u-[0-9a-z]{16}$/);
+    expect(loadUser(storage).id).toBe(upgraded.id);
   });
 
   it('replaces a corrupt or hostile stored user', () => {

@@ -1,13 +1,21 @@
 /**
- * Who the local user is: a display name and a caret colour, remembered in localStorage so a
- * returning user keeps them; a friendly random pair on first visit.
+ * Who the local user is: a display name, a caret colour and an id, remembered in localStorage so
+ * a returning user keeps them; a friendly random pair on first visit. The id lets the others
+ * show one avatar for someone with several tabs open.
  */
 
 export interface TandemUser {
   name: string;
   /** `#rrggbb`; a random palette colour when omitted. */
   color?: string;
+  /**
+   * Who this is, so the same person in several tabs or editors shows once in the presence list.
+   * A token's `sub` takes precedence; without either, each editor is a person of its own.
+   */
+  id?: string;
 }
+
+export type RememberedUser = Required<Pick<TandemUser, 'name' | 'color'>> & { id: string };
 
 /** Colours that read well as caret labels with white text. */
 export const USER_COLORS = ['#e5484d', '#f76b15', '#d6409f', '#8e4ec6', '#3e63dd', '#0090ff', '#12a594', '#30a46c', '#ad7f58', '#5b5bd6'] as const;
@@ -22,8 +30,13 @@ export function pick<T>(items: readonly T[], random: () => number = Math.random)
   return items[Math.floor(random() * items.length)]!;
 }
 
-export function randomUser(random: () => number = Math.random): Required<TandemUser> {
-  return { name: `${pick(MOODS, random)} ${pick(ANIMALS, random)}`, color: pick(USER_COLORS, random) };
+export function randomUser(random: () => number = Math.random): RememberedUser {
+  return { name: `${pick(MOODS, random)} ${pick(ANIMALS, random)}`, color: pick(USER_COLORS, random), id: randomUserId(random) };
+}
+
+/** A random id for a browser's user (not a secret: it only groups one person's tabs). */
+export function randomUserId(random: () => number = Math.random): string {
+  return `u-${Array.from({ length: 16 }, () => Math.floor(random() * 36).toString(36)).join('')}`;
 }
 
 export function isValidColor(color: unknown): color is string {
@@ -37,13 +50,19 @@ export function cleanName(name: string): string | null {
 }
 
 /** The remembered user, or a new random one (remembered from now on). */
-export function loadUser(storage: Storage | null = safeLocalStorage()): Required<TandemUser> {
+export function loadUser(storage: Storage | null = safeLocalStorage()): RememberedUser {
   try {
     const raw = storage?.getItem(STORAGE_KEY);
     if (raw) {
       const parsed = JSON.parse(raw) as Partial<TandemUser>;
       const name = typeof parsed.name === 'string' ? cleanName(parsed.name) : null;
-      if (name && isValidColor(parsed.color)) return { name, color: parsed.color };
+      if (name && isValidColor(parsed.color)) {
+        if (typeof parsed.id === 'string' && parsed.id !== '') return { name, color: parsed.color, id: parsed.id };
+        // Remembered before users had ids: keep the name and colour, add an id.
+        const user = { name, color: parsed.color, id: randomUserId() };
+        saveUser(user, storage);
+        return user;
+      }
     }
   } catch (error) {
     console.warn('tandem: ignoring an unreadable stored user', error);
@@ -53,7 +72,7 @@ export function loadUser(storage: Storage | null = safeLocalStorage()): Required
   return user;
 }
 
-export function saveUser(user: Required<TandemUser>, storage: Storage | null = safeLocalStorage()): void {
+export function saveUser(user: RememberedUser, storage: Storage | null = safeLocalStorage()): void {
   try {
     storage?.setItem(STORAGE_KEY, JSON.stringify(user));
   } catch (error) {

@@ -1,14 +1,16 @@
 /**
  * `<tandem-editor server-url=".." document=".." user-name=".." user-color=".." token=".."
- * offline="false">`: createEditor as a custom element for plain HTML pages. The editor is created
- * when the element is connected, recreated when an attribute changes, and destroyed when the
- * element is removed. The class is built on first use, so importing this module is harmless
- * where there is no DOM (server-side rendering).
+ * token-endpoint=".." offline="false" read-only placeholder="..">`: createEditor as a custom
+ * element for plain HTML pages. The editor is created when the element is connected, recreated
+ * when an attribute changes (`read-only` just toggles typing), and destroyed when the element is
+ * removed. Status changes are also dispatched as `tandem-status` events. The class is built on
+ * first use, so importing this module is harmless where there is no DOM (server-side rendering).
  */
 import { createEditor, type TandemEditor } from './create-editor.js';
 import { loadUser } from './identity.js';
+import { tokenFromEndpoint } from './tokens/token-endpoint.js';
 
-export const TANDEM_EDITOR_ATTRIBUTES = ['server-url', 'document', 'user-name', 'user-color', 'token', 'offline'] as const;
+export const TANDEM_EDITOR_ATTRIBUTES = ['server-url', 'document', 'user-name', 'user-color', 'token', 'token-endpoint', 'offline', 'read-only', 'placeholder'] as const;
 
 export interface TandemEditorElement extends HTMLElement {
   /** The running editor, or null while disconnected or misconfigured. */
@@ -33,8 +35,10 @@ function createElementClass(): CustomElementConstructor {
       this.#unmount();
     }
 
-    attributeChangedCallback(_name: string, oldValue: string | null, newValue: string | null): void {
-      if (oldValue === newValue || !this.isConnected || this.#remount) return;
+    attributeChangedCallback(name: string, oldValue: string | null, newValue: string | null): void {
+      if (oldValue === newValue || !this.isConnected) return;
+      if (name === 'read-only') return this.#tandem?.setReadOnly(newValue !== null && newValue !== 'false');
+      if (this.#remount) return;
       // Several attributes often change together: rebuild once, after the current task.
       this.#remount = true;
       queueMicrotask(() => {
@@ -53,14 +57,21 @@ function createElementClass(): CustomElementConstructor {
         return;
       }
       const remembered = loadUser();
-      const token = this.getAttribute('token') ?? undefined;
+      const endpoint = this.getAttribute('token-endpoint');
+      // The endpoint is resolved against the page, so a relative path works.
+      const token = endpoint ? tokenFromEndpoint(new URL(endpoint, location.href).toString()) : (this.getAttribute('token') ?? undefined);
+      const readOnly = this.getAttribute('read-only');
+      const placeholder = this.getAttribute('placeholder');
       try {
         this.#tandem = createEditor({
           element: this,
           serverUrl: this.getAttribute('server-url') ?? location.origin,
           document,
-          user: { name: this.getAttribute('user-name') ?? remembered.name, color: this.getAttribute('user-color') ?? remembered.color },
+          user: { name: this.getAttribute('user-name') ?? remembered.name, color: this.getAttribute('user-color') ?? remembered.color, id: remembered.id },
           offline: this.getAttribute('offline') !== 'false',
+          readOnly: readOnly !== null && readOnly !== 'false',
+          onStatus: (status) => this.dispatchEvent(new CustomEvent('tandem-status', { detail: status })),
+          ...(placeholder !== null ? { placeholder } : {}),
           ...(token ? { token } : {}),
         });
         this.dispatchEvent(new CustomEvent('tandem-ready', { detail: this.#tandem }));

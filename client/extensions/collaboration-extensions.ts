@@ -14,7 +14,9 @@ import { DOCUMENT_FIELD } from '../../shared/editor-schema.js';
 export interface CollaborationExtensionOptions {
   ydoc: Y.Doc;
   provider: WebsocketProvider;
-  user: { name: string; color: string };
+  user: { name: string; color: string; id: string };
+  /** Shown in an empty document. */
+  placeholder: string;
 }
 
 export function createCollaborationExtensions(options: CollaborationExtensionOptions): AnyExtension[] {
@@ -26,7 +28,7 @@ export function createCollaborationExtensions(options: CollaborationExtensionOpt
       render: renderCaret,
     }),
     // A decoration only: it adds nothing to the schema or the document.
-    Placeholder.configure({ placeholder: 'Start writing…' }),
+    Placeholder.configure({ placeholder: options.placeholder }),
   ];
 }
 

@@ -1,9 +1,11 @@
 /**
- * Who is in the document: one avatar per awareness state that carries a user, the local user
- * first, with the full list in the accessible name and tooltips.
+ * Who is in the document: one avatar per person (presence-people.ts merges a person's tabs), the
+ * local user first, with the full list in the accessible name and tooltips.
  */
 import type { Awareness } from 'y-protocols/awareness';
-import { initials, isValidColor } from '../identity.js';
+import { initials } from '../identity.js';
+import { peopleIn, type PresentPerson } from '../presence-people.js';
+import { format, type TandemStrings } from './strings.js';
 
 const MAX_AVATARS = 5;
 
@@ -12,49 +14,33 @@ export interface PresenceList {
   destroy(): void;
 }
 
-interface Person {
-  clientId: number;
-  name: string;
-  color: string;
-  isSelf: boolean;
-}
-
-export function createPresenceList(awareness: Awareness): PresenceList {
+export function createPresenceList(awareness: Awareness, strings: TandemStrings): PresenceList {
   const list = document.createElement('ul');
   list.className = 'tandem-presence';
   list.dataset.testid = 'presence-list';
 
   const render = (): void => {
-    const people: Person[] = [];
-    awareness.getStates().forEach((state, clientId) => {
-      const user = (state as { user?: { name?: unknown; color?: unknown } }).user;
-      if (!user || typeof user.name !== 'string') return;
-      people.push({
-        clientId,
-        name: user.name,
-        color: isValidColor(user.color) ? user.color : '#6e6e7a',
-        isSelf: clientId === awareness.clientID,
-      });
-    });
-    people.sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || a.name.localeCompare(b.name));
-    list.setAttribute('aria-label', `${people.length} ${people.length === 1 ? 'person' : 'people'} in this document`);
+    const people: PresentPerson[] = peopleIn(awareness);
+    list.setAttribute('aria-label', people.length === 1 ? strings.presenceOne : format(strings.presenceMany, { count: people.length }));
     list.replaceChildren(
       ...people.slice(0, MAX_AVATARS).map((person, index) => {
         const item = document.createElement('li');
         item.className = 'tandem-avatar';
         item.dataset.testid = 'presence-user';
         item.dataset.self = String(person.isSelf);
+        // How many tabs or editors this person is here with (one avatar for all of them).
+        item.dataset.clients = String(person.clientIds.length);
         item.style.setProperty('--tandem-user-color', person.color);
         // Earlier avatars overlap later ones, so the local user's stays fully visible.
         item.style.zIndex = String(MAX_AVATARS - index);
-        item.title = person.isSelf ? `${person.name} (you)` : person.name;
+        item.title = person.isSelf ? `${person.name} ${strings.you}` : person.name;
         const letters = document.createElement('span');
         letters.setAttribute('aria-hidden', 'true');
         letters.textContent = initials(person.name);
         const name = document.createElement('span');
         name.className = 'tandem-sr-only';
         name.dataset.testid = 'presence-name';
-        name.textContent = person.name + (person.isSelf ? ' (you)' : '');
+        name.textContent = person.isSelf ? `${person.name} ${strings.you}` : person.name;
         item.append(letters, name);
         return item;
       }),
@@ -65,7 +51,7 @@ export function createPresenceList(awareness: Awareness): PresenceList {
       const hidden = people.slice(MAX_AVATARS).map((p) => p.name);
       more.title = hidden.join(', ');
       more.textContent = `+${hidden.length}`;
-      more.setAttribute('aria-label', `and ${hidden.join(', ')}`);
+      more.setAttribute('aria-label', format(strings.presenceMore, { names: hidden.join(', ') }));
       list.append(more);
     }
   };

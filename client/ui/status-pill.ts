@@ -3,21 +3,15 @@
  * and whether every local change is stored on the server ("All changes saved", from the
  * server's saved acknowledgements) or not yet ("Unsaved changes").
  */
-import type { EditorStatus } from '../create-editor.js';
-
-const CONNECTION_TEXT: Record<EditorStatus['connection'], string> = {
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  offline: 'Offline',
-  denied: 'No access',
-};
+import type { EditorStatus } from '../editor-status.js';
+import type { TandemStrings } from './strings.js';
 
 export interface StatusPill {
   element: HTMLElement;
   update(status: EditorStatus): void;
 }
 
-export function createStatusPill(): StatusPill {
+export function createStatusPill(strings: TandemStrings): StatusPill {
   const pill = document.createElement('div');
   pill.className = 'tandem-status';
   pill.setAttribute('role', 'status');
@@ -40,9 +34,9 @@ export function createStatusPill(): StatusPill {
       pill.dataset.connection = status.connection;
       pill.dataset.save = status.save;
       connection.dataset.state = status.connection;
-      connection.textContent = CONNECTION_TEXT[status.connection];
+      connection.textContent = strings[status.connection];
       save.dataset.state = status.readOnly ? 'read-only' : status.save;
-      save.textContent = status.readOnly ? 'View only' : status.save === 'saved' ? 'All changes saved' : 'Unsaved changes';
+      save.textContent = status.readOnly ? strings.viewOnly : strings[status.save];
       pill.title = `${connection.textContent} · ${save.textContent}`;
     },
   };

@@ -6,6 +6,7 @@
 import type { Editor } from '@tiptap/core';
 import { icon, type IconName } from './icons.js';
 import { createLinkForm, type LinkForm } from './link-form.js';
+import { format, type TandemStrings } from './strings.js';
 
 interface ToolbarButton {
   id: string;
@@ -23,10 +24,10 @@ const MOD = isMac ? '⌘' : 'Ctrl+';
 const SHIFT = isMac ? '⇧' : 'Shift+';
 const ALT = isMac ? '⌥' : 'Alt+';
 
-function groups(openLinkForm: () => void): ToolbarButton[][] {
+function groups(strings: TandemStrings, openLinkForm: () => void): ToolbarButton[][] {
   const heading = (level: 1 | 2 | 3): ToolbarButton => ({
     id: `heading-${level}`,
-    label: `Heading ${level}`,
+    label: format(strings.heading, { level }),
     shortcut: `${MOD}${ALT}${level}`,
     text: `H${level}`,
     run: (e) => e.chain().focus().toggleHeading({ level }).run(),
@@ -34,22 +35,22 @@ function groups(openLinkForm: () => void): ToolbarButton[][] {
   });
   return [
     [
-      { id: 'undo', label: 'Undo', shortcut: `${MOD}Z`, icon: 'undo', run: (e) => e.chain().focus().undo().run(), isEnabled: (e) => e.can().undo() },
-      { id: 'redo', label: 'Redo', shortcut: `${MOD}${SHIFT}Z`, icon: 'redo', run: (e) => e.chain().focus().redo().run(), isEnabled: (e) => e.can().redo() },
+      { id: 'undo', label: strings.undo, shortcut: `${MOD}Z`, icon: 'undo', run: (e) => e.chain().focus().undo().run(), isEnabled: (e) => e.can().undo() },
+      { id: 'redo', label: strings.redo, shortcut: `${MOD}${SHIFT}Z`, icon: 'redo', run: (e) => e.chain().focus().redo().run(), isEnabled: (e) => e.can().redo() },
     ],
     [heading(1), heading(2), heading(3)],
     [
-      { id: 'bold', label: 'Bold', shortcut: `${MOD}B`, icon: 'bold', run: (e) => e.chain().focus().toggleBold().run(), isActive: (e) => e.isActive('bold') },
-      { id: 'italic', label: 'Italic', shortcut: `${MOD}I`, icon: 'italic', run: (e) => e.chain().focus().toggleItalic().run(), isActive: (e) => e.isActive('italic') },
-      { id: 'strike', label: 'Strikethrough', shortcut: `${MOD}${SHIFT}S`, icon: 'strike', run: (e) => e.chain().focus().toggleStrike().run(), isActive: (e) => e.isActive('strike') },
-      { id: 'code', label: 'Inline code', shortcut: `${MOD}E`, icon: 'code', run: (e) => e.chain().focus().toggleCode().run(), isActive: (e) => e.isActive('code') },
-      { id: 'link', label: 'Link', shortcut: `${MOD}K`, icon: 'link', run: () => openLinkForm(), isActive: (e) => e.isActive('link') },
+      { id: 'bold', label: strings.bold, shortcut: `${MOD}B`, icon: 'bold', run: (e) => e.chain().focus().toggleBold().run(), isActive: (e) => e.isActive('bold') },
+      { id: 'italic', label: strings.italic, shortcut: `${MOD}I`, icon: 'italic', run: (e) => e.chain().focus().toggleItalic().run(), isActive: (e) => e.isActive('italic') },
+      { id: 'strike', label: strings.strike, shortcut: `${MOD}${SHIFT}S`, icon: 'strike', run: (e) => e.chain().focus().toggleStrike().run(), isActive: (e) => e.isActive('strike') },
+      { id: 'code', label: strings.code, shortcut: `${MOD}E`, icon: 'code', run: (e) => e.chain().focus().toggleCode().run(), isActive: (e) => e.isActive('code') },
+      { id: 'link', label: strings.link, shortcut: `${MOD}K`, icon: 'link', run: () => openLinkForm(), isActive: (e) => e.isActive('link') },
     ],
     [
-      { id: 'bullet-list', label: 'Bulleted list', shortcut: `${MOD}${SHIFT}8`, icon: 'bulletList', run: (e) => e.chain().focus().toggleBulletList().run(), isActive: (e) => e.isActive('bulletList') },
-      { id: 'ordered-list', label: 'Numbered list', shortcut: `${MOD}${SHIFT}7`, icon: 'orderedList', run: (e) => e.chain().focus().toggleOrderedList().run(), isActive: (e) => e.isActive('orderedList') },
-      { id: 'blockquote', label: 'Quote', shortcut: `${MOD}${SHIFT}B`, icon: 'blockquote', run: (e) => e.chain().focus().toggleBlockquote().run(), isActive: (e) => e.isActive('blockquote') },
-      { id: 'code-block', label: 'Code block', shortcut: `${MOD}${ALT}C`, icon: 'codeBlock', run: (e) => e.chain().focus().toggleCodeBlock().run(), isActive: (e) => e.isActive('codeBlock') },
+      { id: 'bullet-list', label: strings.bulletList, shortcut: `${MOD}${SHIFT}8`, icon: 'bulletList', run: (e) => e.chain().focus().toggleBulletList().run(), isActive: (e) => e.isActive('bulletList') },
+      { id: 'ordered-list', label: strings.orderedList, shortcut: `${MOD}${SHIFT}7`, icon: 'orderedList', run: (e) => e.chain().focus().toggleOrderedList().run(), isActive: (e) => e.isActive('orderedList') },
+      { id: 'blockquote', label: strings.blockquote, shortcut: `${MOD}${SHIFT}B`, icon: 'blockquote', run: (e) => e.chain().focus().toggleBlockquote().run(), isActive: (e) => e.isActive('blockquote') },
+      { id: 'code-block', label: strings.codeBlock, shortcut: `${MOD}${ALT}C`, icon: 'codeBlock', run: (e) => e.chain().focus().toggleCodeBlock().run(), isActive: (e) => e.isActive('codeBlock') },
     ],
   ];
 }
@@ -61,20 +62,20 @@ export interface Toolbar {
   destroy(): void;
 }
 
-export function createToolbar(editor: Editor): Toolbar {
+export function createToolbar(editor: Editor, strings: TandemStrings): Toolbar {
   const wrapper = document.createElement('div');
   wrapper.className = 'tandem-toolbar-wrap';
   const bar = document.createElement('div');
   bar.className = 'tandem-toolbar';
   bar.setAttribute('role', 'toolbar');
-  bar.setAttribute('aria-label', 'Formatting');
+  bar.setAttribute('aria-label', strings.toolbar);
   wrapper.append(bar);
 
   let linkForm: LinkForm | null = null;
   const openLinkForm = (): void => {
     if (!editor.isEditable) return;
     linkForm?.destroy();
-    linkForm = createLinkForm(editor, () => {
+    linkForm = createLinkForm(editor, strings, () => {
       linkForm = null;
     });
     wrapper.append(linkForm.element);
@@ -82,7 +83,7 @@ export function createToolbar(editor: Editor): Toolbar {
   };
 
   const buttons: Array<{ spec: ToolbarButton; element: HTMLButtonElement }> = [];
-  for (const group of groups(openLinkForm)) {
+  for (const group of groups(strings, openLinkForm)) {
     const groupElement = document.createElement('div');
     groupElement.className = 'tandem-toolbar-group';
     groupElement.setAttribute('role', 'group');
@@ -137,6 +138,8 @@ export function createToolbar(editor: Editor): Toolbar {
     }
   };
   editor.on('transaction', update);
+  // setEditable emits 'update' without a transaction.
+  editor.on('update', update);
   update();
 
   return {
@@ -144,6 +147,7 @@ export function createToolbar(editor: Editor): Toolbar {
     openLinkForm,
     destroy() {
       editor.off('transaction', update);
+      editor.off('update', update);
       linkForm?.destroy();
       wrapper.remove();
     },

@@ -22,7 +22,7 @@ export interface UserSession {
 export interface Harness {
   readonly server: E2EServer;
   readonly browser: Browser;
-  /** A new browser context whose Tandem user is `name` (colour fixed), with one open page. */
+  /** A new browser context whose Tandem user is `name` (colour fixed, id `e2e-<name>`), with one open page. */
   newUser(name: string, color?: string): Promise<UserSession>;
 }
 
@@ -82,7 +82,7 @@ export function useHarness(): Harness {
       await context.addInitScript((user) => {
         // about:blank has no storage; only pages of the app need the user.
         if (location.protocol.startsWith('http')) localStorage.setItem('tandem:user', JSON.stringify(user));
-      }, { name, color });
+      }, { name, color, id: `e2e-${name}` });
       context.on('page', (page) => {
         page.on('pageerror', (error) => pageErrors.push(`[${name}] ${error.stack ?? error.message}`));
         page.on('console', (message) => {

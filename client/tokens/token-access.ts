@@ -4,7 +4,7 @@
  * its own; this just keeps a read-only user from typing into an editor that cannot save.
  */
 import { decodeJwt } from 'jose';
-import { accessForDocument, type Access } from '../shared/token-claims.js';
+import { accessForDocument, type Access } from '../../shared/token-claims.js';
 
 export function accessFromToken(token: string | undefined, document: string): Access | null {
   if (token === undefined || token === '') return 'write';
@@ -14,6 +14,17 @@ export function accessFromToken(token: string | undefined, document: string): Ac
     return accessForDocument(docs, document);
   } catch (error) {
     console.warn('tandem: could not read the token; opening the document read-only', error);
+    return null;
+  }
+}
+
+/** The token's `sub` (who the user is), read without verifying; null when absent or unreadable. */
+export function subjectFromToken(token: string): string | null {
+  try {
+    const { sub } = decodeJwt(token);
+    return typeof sub === 'string' && sub !== '' ? sub : null;
+  } catch {
+    // An opaque token: the user keeps the id it was given.
     return null;
   }
 }

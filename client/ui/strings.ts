@@ -1,0 +1,98 @@
+/**
+ * Every piece of text the editor shows, so an app can translate or reword it (`strings` option).
+ * `{count}`, `{name}`, `{level}` and `{names}` are replaced where they appear.
+ */
+
+export interface TandemStrings {
+  connecting: string;
+  connected: string;
+  offline: string;
+  /** The connection state once access is denied (the token function failed, or the server refused the token). */
+  denied: string;
+  /** The banner above the text once access is denied. */
+  deniedMessage: string;
+  saved: string;
+  unsaved: string;
+  viewOnly: string;
+  /** Shown in an empty document. */
+  placeholder: string;
+  /** Accessible name of the presence list. */
+  presenceOne: string;
+  presenceMany: string;
+  /** After the local user's name in the presence list. */
+  you: string;
+  /** Accessible name of the "+3" avatar. */
+  presenceMore: string;
+  /** The editable area's accessible name. */
+  documentLabel: string;
+  toolbar: string;
+  undo: string;
+  redo: string;
+  heading: string;
+  bold: string;
+  italic: string;
+  strike: string;
+  code: string;
+  link: string;
+  bulletList: string;
+  orderedList: string;
+  blockquote: string;
+  codeBlock: string;
+  linkForm: string;
+  linkAddress: string;
+  linkPlaceholder: string;
+  linkApply: string;
+  linkRemove: string;
+  linkCancel: string;
+}
+
+export const DEFAULT_STRINGS: Readonly<TandemStrings> = Object.freeze({
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  offline: 'Offline',
+  denied: 'No access',
+  deniedMessage: 'You don’t have access to this document. Changes you make here are not saved.',
+  saved: 'All changes saved',
+  unsaved: 'Unsaved changes',
+  viewOnly: 'View only',
+  placeholder: 'Start writing…',
+  presenceOne: '1 person in this document',
+  presenceMany: '{count} people in this document',
+  you: '(you)',
+  presenceMore: 'and {names}',
+  documentLabel: 'Document {name}',
+  toolbar: 'Formatting',
+  undo: 'Undo',
+  redo: 'Redo',
+  heading: 'Heading {level}',
+  bold: 'Bold',
+  italic: 'Italic',
+  strike: 'Strikethrough',
+  code: 'Inline code',
+  link: 'Link',
+  bulletList: 'Bulleted list',
+  orderedList: 'Numbered list',
+  blockquote: 'Quote',
+  codeBlock: 'Code block',
+  linkForm: 'Edit link',
+  linkAddress: 'Link address',
+  linkPlaceholder: 'Paste or type a link…',
+  linkApply: 'Apply',
+  linkRemove: 'Remove',
+  linkCancel: 'Cancel',
+});
+
+/** The defaults with the app's replacements; unknown keys and non-string values are ignored. */
+export function resolveStrings(overrides: Partial<TandemStrings> | undefined): TandemStrings {
+  const strings = { ...DEFAULT_STRINGS };
+  for (const key of Object.keys(DEFAULT_STRINGS) as Array<keyof TandemStrings>) {
+    const value = overrides?.[key];
+    if (typeof value === 'string') strings[key] = value;
+  }
+  return strings;
+}
+
+/** `format('Heading {level}', { level: 2 })` → `Heading 2`. */
+export function format(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (match, key: string) => (key in values ? String(values[key]) : match));
+}
