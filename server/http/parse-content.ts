@@ -109,7 +109,8 @@ function isAllowedHref(href: string): boolean {
   const rules = getEditorSchema().marks.link?.spec.parseDOM ?? [];
   const rule = rules.find((candidate): candidate is TagParseRule => 'tag' in candidate && candidate.getAttrs !== undefined);
   if (!rule?.getAttrs) return false;
-  const element = { getAttribute: (name: string) => (name === 'href' ? href : null) } as unknown as HTMLElement;
+  // The rule reads only `getAttribute('href')`; the server build has no DOM types to name the element by.
+  const element = { getAttribute: (name: string) => (name === 'href' ? href : null) } as unknown as Parameters<typeof rule.getAttrs>[0];
   return rule.getAttrs(element) !== false;
 }
 
