@@ -6,20 +6,11 @@
  * the page out. The admin token never appears in a URL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { parseServeConfig } from '../server/config.js';
-import { createLogger } from '../server/logger.js';
-import { startServer, type RunningServer } from '../server/main.js';
-import { findPackageRoot } from '../server/package-root.js';
-import { mintToken } from '../server/auth/mint-token.js';
+import { startAuthE2EServer, type AuthE2EServer } from './support/auth-e2e-server.js';
 import { launchBrowser } from './support/browser.js';
 import { DEADLINE_MS, editor, waitForStatus } from './support/editor-page.js';
 
-const SECRET = 'e2e-admin-secret-0123456789-abcdefghijk';
 
 /** Records every connection state the editor's status pill shows from now on (transient ones too). */
 async function recordConnectionStates(page: Page): Promise<void> {
@@ -46,28 +37,19 @@ async function signIn(page: Page, baseUrl: string, token: string): Promise<void>
 
 describe('admin page', () => {
   let browser: Browser;
-  let server: RunningServer;
-  let dataDir: string;
+  let server: AuthE2EServer;
 
   beforeAll(async () => {
-    const clientDir = path.join(findPackageRoot(), 'dist', 'client');
-    if (!existsSync(path.join(clientDir, 'index.html'))) throw new Error('e2e needs the built client: run "npm run build" first');
-    dataDir = await mkdtemp(path.join(tmpdir(), 'tandem-e2e-admin-'));
-    const config = parseServeConfig(
-      ['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--client-dir', clientDir, '--log-level', 'warn'],
-      { TANDEM_AUTH_SECRET: SECRET },
-    );
-    server = await startServer(config, { logger: createLogger('warn') });
+    server = await startAuthE2EServer();
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await server?.dispose();
   });
 
   it('refuses a token without the admin claim as "not an admin token" and does not keep it', async () => {
-    const writer = await mintToken({ secret: SECRET, sub: 'ada', docs: ['*:write'], ttlSeconds: 600 });
+    const writer = await server.mint({ sub: 'ada', docs: ['*:write'], ttlSeconds: 600 });
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
@@ -82,8 +64,8 @@ describe('admin page', () => {
 
   it('shows a document another browser edits with its user, closes that connection (it reconnects) and revokes the subject (refused)', async () => {
     const doc = `admin-${Date.now().toString(36)}`;
-    const adaToken = await mintToken({ secret: SECRET, sub: 'ada', name: 'Ada Lovelace', docs: [`${doc}:write`], ttlSeconds: 600 });
-    const adminToken = await mintToken({ secret: SECRET, sub: 'ops', docs: [], admin: true, ttlSeconds: 600 });
+    const adaToken = await server.mint({ sub: 'ada', name: 'Ada Lovelace', docs: [`${doc}:write`], ttlSeconds: 600 });
+    const adminToken = await server.mint({ sub: 'ops', docs: [], admin: true, ttlSeconds: 600 });
     const adaContext = await browser.newContext();
     const adminContext = await browser.newContext();
     try {
@@ -125,7 +107,7 @@ describe('admin page', () => {
       await waitForStatus(ada, { connection: 'denied' });
       expect(await ada.getByTestId('connection-status').textContent()).toBe('No access');
       await admin.locator(`[data-testid="admin-connection"][data-sub="ada"]`).waitFor({ state: 'detached', timeout: DEADLINE_MS });
-      const reader = await mintToken({ secret: SECRET, sub: 'checker', docs: [`${doc}:read`], ttlSeconds: 600 });
+      const reader = await server.mint({ sub: 'checker', docs: [`${doc}:read`], ttlSeconds: 600 });
       const stored = await fetch(`${server.url}/api/docs/${doc}?format=text`, { headers: { authorization: `Bearer ${reader}` } });
       expect(await stored.text()).toBe('Before the close. After.');
 

@@ -4,47 +4,29 @@
  * the server. The server runs with auth (TANDEM_AUTH_SECRET); tokens are minted for the test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { parseServeConfig } from '../server/config.js';
-import { createLogger } from '../server/logger.js';
-import { startServer, type RunningServer } from '../server/main.js';
-import { findPackageRoot } from '../server/package-root.js';
-import { mintToken } from '../server/auth/mint-token.js';
+import { startAuthE2EServer, type AuthE2EServer } from './support/auth-e2e-server.js';
 import { launchBrowser } from './support/browser.js';
 import { DEADLINE_MS, editor, editorText, waitForStatus, waitForText } from './support/editor-page.js';
 
-const SECRET = 'e2e-secret-0123456789-abcdefghijklmnopq';
 
 describe('read-only user', () => {
   let browser: Browser;
-  let server: RunningServer;
-  let dataDir: string;
+  let server: AuthE2EServer;
 
   beforeAll(async () => {
-    const clientDir = path.join(findPackageRoot(), 'dist', 'client');
-    if (!existsSync(path.join(clientDir, 'index.html'))) throw new Error('e2e needs the built client: run "npm run build" first');
-    dataDir = await mkdtemp(path.join(tmpdir(), 'tandem-e2e-auth-'));
-    const config = parseServeConfig(
-      ['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--client-dir', clientDir, '--log-level', 'warn'],
-      { TANDEM_AUTH_SECRET: SECRET },
-    );
-    server = await startServer(config, { logger: createLogger('warn') });
+    server = await startAuthE2EServer();
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await server?.dispose();
   });
 
   it('sees live edits and cannot type', async () => {
     const doc = `readonly-${Date.now().toString(36)}`;
-    const writeToken = await mintToken({ secret: SECRET, sub: 'ada', name: 'Ada', docs: [`${doc}:write`], ttlSeconds: 600 });
-    const readToken = await mintToken({ secret: SECRET, sub: 'rita', name: 'Rita', docs: [`${doc}:read`], ttlSeconds: 600 });
+    const writeToken = await server.mint({ sub: 'ada', name: 'Ada', docs: [`${doc}:write`], ttlSeconds: 600 });
+    const readToken = await server.mint({ sub: 'rita', name: 'Rita', docs: [`${doc}:read`], ttlSeconds: 600 });
     const writerContext = await browser.newContext();
     const readerContext = await browser.newContext();
     try {
