@@ -157,7 +157,7 @@ describe('the HTTP fallback transport', () => {
       fetch(`${server.url}/sync/retry/sessions/${sessionId}/messages?seq=1`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/octet-stream' },
-        body,
+        body: body as BodyInit,
       });
     const first = await post();
     const second = await post();
@@ -168,7 +168,7 @@ describe('the HTTP fallback transport', () => {
     const skipped = await fetch(`${server.url}/sync/retry/sessions/${sessionId}/messages?seq=3`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/octet-stream' },
-      body,
+      body: body as BodyInit,
     });
     expect(skipped.status).toBe(409);
   });
