@@ -2,7 +2,7 @@
  * The cost of the HTTP fallback transport (Tandem only: the other servers have none). One
  * WebSocket writer types a character every 20 ms; a WebSocket reader and an HTTP-fallback reader
  * (HttpSyncProvider: streamed response downstream) record when each keystroke arrives, in the same
- * run. Then an HTTP-fallback writer types at the same pace to a WebSocket reader: its latency, and
+ * run (and the requests the HTTP reader makes meanwhile: one stream for the whole run). Then an HTTP-fallback writer types at the same pace to a WebSocket reader: its latency, and
  * the HTTP requests it makes per edit (POSTs are sent one at a time; what is typed while one is in
  * flight goes in the next).
  */
@@ -52,7 +52,7 @@ async function type(recorder: ReturnType<typeof recordArrivals>, edits: number):
     if (i === WARMUP_EDITS) recorder.measureFrom(i);
     recorder.write();
   }
-  await waitUntil(recorder.delivered, { timeoutMs: 10_000 });
+  await waitUntil(() => recorder.delivered(), { timeoutMs: 10_000 });
 }
 
 function connectHttp(serverUrl: string, docName: string): { provider: HttpSyncProvider; text: Y.Text } {
@@ -78,6 +78,7 @@ async function run(ctx: ScenarioContext): Promise<Metric[]> {
     ['upP50', 'HTTP writer → WS reader p50', 'ms'],
     ['upP99', 'HTTP writer → WS reader p99', 'ms'],
     ['requestsPerEdit', 'HTTP requests per edit (HTTP writer)', 'count'],
+    ['readerRequestsPerEdit', 'HTTP requests per edit (HTTP reader)', 'count'],
   ];
   if (ctx.launcher.kind !== 'tandem') return labels.map(([id, label, unit]) => metric(id, label, unit, null, 'Tandem only'));
   const server = await ctx.startServer();
@@ -88,8 +89,10 @@ async function run(ctx: ScenarioContext): Promise<Metric[]> {
   const httpReader = connectHttp(serverUrl, 'fallback');
   try {
     await waitUntil(() => writer.isSynced && wsReader.isSynced && httpReader.provider.synced, { timeoutMs: 30_000 });
+    const readerRequestsBefore = httpReader.provider.transport!.requests;
     const down = recordArrivals(writer.text, [wsReader.text, httpReader.text]);
     await type(down, edits);
+    const readerRequests = httpReader.provider.transport!.requests - readerRequestsBefore;
     const [ws, http] = down.samples.map(summarize) as [ReturnType<typeof summarize>, ReturnType<typeof summarize>];
 
     const httpWriter = connectHttp(serverUrl, 'fallback-up');
@@ -101,7 +104,7 @@ async function run(ctx: ScenarioContext): Promise<Metric[]> {
     const requests = httpWriter.provider.transport!.requests - requestsBefore;
     const upLatency = summarize(up.samples[0]!);
     httpWriter.provider.destroy();
-    ctx.log(`http-fallback: ${edits} edits; reader p50/p99 ws ${ws.p50.toFixed(1)}/${ws.p99.toFixed(1)} ms, http ${http.p50.toFixed(1)}/${http.p99.toFixed(1)} ms; writer http→ws ${upLatency.p50.toFixed(1)}/${upLatency.p99.toFixed(1)} ms, ${(requests / edits).toFixed(2)} requests per edit`);
+    ctx.log(`http-fallback: ${edits} edits; reader p50/p99 ws ${ws.p50.toFixed(1)}/${ws.p99.toFixed(1)} ms, http ${http.p50.toFixed(1)}/${http.p99.toFixed(1)} ms; writer http→ws ${upLatency.p50.toFixed(1)}/${upLatency.p99.toFixed(1)} ms, ${(requests / edits).toFixed(2)} requests per edit (reader ${(readerRequests / edits).toFixed(3)})`);
     return [
       metric('wsP50', labels[0]![1], 'ms', ws.p50),
       metric('wsP99', labels[1]![1], 'ms', ws.p99),
@@ -110,6 +113,7 @@ async function run(ctx: ScenarioContext): Promise<Metric[]> {
       metric('upP50', labels[4]![1], 'ms', upLatency.p50),
       metric('upP99', labels[5]![1], 'ms', upLatency.p99),
       metric('requestsPerEdit', labels[6]![1], 'count', requests / edits),
+      metric('readerRequestsPerEdit', labels[7]![1], 'count', readerRequests / edits),
     ];
   } finally {
     httpReader.provider.destroy();

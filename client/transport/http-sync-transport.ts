@@ -33,6 +33,7 @@ export interface HttpSyncTransportOptions {
 
 interface SessionInfo {
   sessionId: string;
+  connectionId: string;
   heartbeatMs: number;
   maxBodyBytes: number;
 }
@@ -57,6 +58,11 @@ export class HttpSyncTransport {
   constructor(options: HttpSyncTransportOptions) {
     this.#options = options;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /** The server's id for this session in logs and the admin overview (not the secret session id). */
+  get connectionId(): string | null {
+    return this.#session?.connectionId ?? null;
   }
 
   /** The number of the last downstream record read. */

@@ -217,4 +217,33 @@ describe('HTTP fallback sessions with auth', () => {
     await waitFor(() => client.closes.includes(CloseCode.revoked), { message: 'ended with 4409' });
     expect(await call('POST', '/sync/notes/sessions', { token: alice })).toMatchObject({ status: 401, body: { error: { code: 'revoked-token' } } });
   });
+
+  it('sessions are in the admin overview and in tandem_connections; an administrator closes one with 4205 and the client comes back', async () => {
+    const admin = await token({ sub: 'root', docs: [], admin: true });
+    const adminCall = (method: string, path: string): Promise<Response> => fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${admin}` } });
+    const client = http('admin', writeToken);
+    await client.synced();
+    const overview = (await (await adminCall('GET', '/api/admin/overview')).json()) as { documents: Array<{ name: string; connections: Array<{ id: string; sub: string }> }> };
+    const listed = overview.documents.find((d) => d.name === 'admin')?.connections ?? [];
+    expect(listed).toEqual([expect.objectContaining({ id: client.provider.transport!.connectionId, sub: 'will' })]);
+    const metrics = await (await adminCall('GET', '/metrics')).text();
+    expect(metrics).toMatch(/tandem_connections\{access="read-write"\} [1-9]/);
+    expect((await adminCall('POST', `/api/admin/connections/${listed[0]!.id}/close`)).status).toBe(204);
+    await waitFor(() => client.closes.includes(CloseCode.closedByAdmin), { message: 'ended with 4205' });
+    await waitFor(() => client.provider.synced && client.provider.transport?.connectionId !== listed[0]!.id, { message: 'back on a new session' });
+  });
+
+  it('a session that is left (DELETE) takes its presence with it at once', async () => {
+    const watcher = ws('leave');
+    await watcher.synced();
+    const leaver = connectHttpClient(server.url, 'leave', { token: writeToken });
+    await leaver.synced();
+    leaver.provider.awareness.setLocalStateField('user', { name: 'Leaving' });
+    const id = leaver.doc.clientID;
+    await waitFor(() => watcher.provider.awareness.getStates().has(id), { message: 'the cursor is seen' });
+    await leaver.provider.disconnect();
+    // Well before a reap (two ping intervals) or the awareness timeout (30 s).
+    await waitFor(() => !watcher.provider.awareness.getStates().has(id), { timeoutMs: PING_MS, message: 'the cursor is gone' });
+    await leaver.destroy();
+  });
 });

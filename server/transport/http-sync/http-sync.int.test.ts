@@ -173,6 +173,18 @@ describe('the HTTP fallback transport', () => {
     expect(skipped.status).toBe(409);
   });
 
+  it('edits made while a POST is in flight go together in the next one', async () => {
+    const watcher = ws('batch');
+    const a = http('batch');
+    await Promise.all([a.synced(), watcher.synced()]);
+    const transport = a.provider.transport!;
+    const before = transport.requests;
+    // Fifty transactions, fifty update messages, sent in one turn.
+    for (let i = 0; i < 50; i++) a.doc.getText('t').insert(i, 'x');
+    await waitFor(() => watcher.doc.getText('t').length === 50, { message: 'all fifty arrived' });
+    expect(transport.requests - before).toBeLessThanOrEqual(2);
+  });
+
 });
 
 describe('saved acknowledgements over HTTP', () => {
@@ -225,6 +237,51 @@ describe('saved acknowledgements over HTTP', () => {
       gate?.release();
       gate = null;
       await a.destroy();
+    }
+  });
+});
+
+describe('resuming past the replay window', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer(['--http-replay-bytes', '64']);
+  });
+  afterAll(() => server.dispose());
+
+  it('a stream reopened after records no longer kept is refused 410 and ends the session; a new session gets everything', async () => {
+    const writer = connectClient(server.wsUrl, 'window');
+    await writer.synced();
+    const open = await fetch(`${server.url}/sync/window/sessions`, { method: 'POST' });
+    const { sessionId } = (await open.json()) as { sessionId: string };
+    const base = `${server.url}/sync/window/sessions/${sessionId}`;
+    // Read the first record (the server's sync step 1), then let the stream go.
+    const controller = new AbortController();
+    const stream = await fetch(`${base}/stream?after=0`, { signal: controller.signal });
+    const reader = new StreamRecordReader();
+    const body = stream.body!.getReader();
+    let first: number | null = null;
+    while (first === null) {
+      const { value } = await body.read();
+      for (const record of reader.push(value!)) if (record.kind === 'message') first = record.seq;
+    }
+    controller.abort();
+    expect(first).toBe(1);
+    // Far more than 64 bytes relayed to the session meanwhile, one edit at a time.
+    for (let i = 0; i < 10; i++) {
+      writer.doc.getText('t').insert(0, `edit number ${i}; `);
+      await waitFor(() => server.server.registry.peekLoaded('window')?.doc.getText('t').length === writer.doc.getText('t').length, { message: `edit ${i} relayed` });
+    }
+    const resumed = await fetch(`${base}/stream?after=1`);
+    expect(resumed.status).toBe(410);
+    expect(await resumed.json()).toMatchObject({ error: { code: 'resume-gone' }, closeCode: 1013 });
+    const late = connectHttpClient(server.url, 'window');
+    try {
+      await late.synced();
+      expect(late.doc.getText('t').toString()).toBe(writer.doc.getText('t').toString());
+    } finally {
+      await late.destroy();
+      writer.destroy();
     }
   });
 });
