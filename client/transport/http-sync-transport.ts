@@ -77,7 +77,14 @@ export class HttpSyncTransport {
   /** Opens the session and starts reading; rejects (and closes) when the server refuses it. */
   async open(): Promise<void> {
     const query = this.#options.saveAck ? '?saveAck=1' : '';
-    const res = await this.#request('POST', query);
+    let res: Response;
+    try {
+      res = await this.#request('POST', query);
+    } catch (error) {
+      // No answer at all (network down, server gone): the session never began.
+      this.#end(1006, 'network error');
+      throw error;
+    }
     if (res.status !== 201) return this.#refused(res);
     this.#session = (await res.json()) as SessionInfo;
     void this.#readLoop();

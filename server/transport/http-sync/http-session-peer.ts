@@ -155,6 +155,8 @@ export class HttpSessionPeer implements RoomPeer, BudgetedPeer {
     this.#log.confirm(after);
     this.#stream?.end();
     this.#stream = res;
+    // A write racing the client's disconnect must not become an unhandled 'error'.
+    res.on('error', (error) => this.log.debug({ err: error }, 'stream error'));
     res.on('close', () => {
       if (this.#stream !== res) return;
       this.#stream = null;
