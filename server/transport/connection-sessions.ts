@@ -1,5 +1,5 @@
 /**
- * What the gateway keeps about each open connection (who, which document, since when, from where),
+ * What the WebSocket gateway (and the HTTP fallback sessions, transport/http-sync/) keeps about each open connection (who, which document, since when, from where),
  * and the questions asked across all of them: which ones a revocation closes, the list the admin
  * overview shows, the connection an administrator closes. A linear walk each time: revocations
  * and admin requests are rare, and an index by id would cost every idle connection an entry.

@@ -70,6 +70,8 @@ export class HttpSessionPeer implements RoomPeer, BudgetedPeer {
   #sentAwareness: Set<string> | null = null;
   #ackTimes: AckTimes | null = null;
   #logger: Logger | null = null;
+  /** The POST being handed to the room; the next one waits for it. */
+  #receiving: Promise<void> = Promise.resolve();
 
   constructor(options: HttpSessionPeerOptions) {
     this.#settings = options.settings;
@@ -176,9 +178,19 @@ export class HttpSessionPeer implements RoomPeer, BudgetedPeer {
     this.#stream?.write(STREAM_HEARTBEAT);
   }
 
-  /** Hands a POST's messages to the room in order, waiting whenever input is held. */
-  async receive(messages: readonly ReceivedMessage[]): Promise<void> {
+  /**
+   * Hands a POST's messages to the room in order, waiting whenever input is held. POSTs that
+   * overlap (a retry answered as a duplicate while the original still waits) queue behind each
+   * other, so a later POST's messages never overtake an earlier one's.
+   */
+  receive(messages: readonly ReceivedMessage[]): Promise<void> {
     this.lastSeenAt = Date.now();
+    const turn = this.#receiving.then(() => this.#receiveInOrder(messages));
+    this.#receiving = turn;
+    return turn;
+  }
+
+  async #receiveInOrder(messages: readonly ReceivedMessage[]): Promise<void> {
     for (const { message, bytes } of messages) {
       if (this.#gate.isPaused) await this.#gate.whenOpen();
       if (!this.isOpen) return;
