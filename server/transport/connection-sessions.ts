@@ -2,8 +2,8 @@
  * What the WebSocket gateway and the HTTP fallback sessions (transport/http-sync/) keep about each
  * open connection (who, which document, since when, from where), and the questions asked across
  * all of them: which ones a revocation closes, the list the admin overview shows, the connection
- * an administrator closes. A linear walk each time: revocations
- * and admin requests are rare, and an index by id would cost every idle connection an entry.
+ * an administrator closes. A linear walk each time: revocations and admin requests are rare, and
+ * an index by id would cost every idle connection an entry.
  */
 import type { Principal } from '../auth/principal.js';
 import { matches, type Revocation } from '../auth/revocation-list.js';
