@@ -2,8 +2,8 @@
  * A y-websocket-like provider over the HTTP fallback transport: a Y.Doc and its Awareness kept
  * in sync with a Tandem document through HttpSyncTransport, with y-protocols doing all of the
  * encoding (the same messages y-websocket's WebsocketProvider sends and reads). It reconnects
- * with a new session after a session ends, except for 44xx codes (auth: reconnecting would not
- * help), with exponential backoff and jitter.
+ * with a new session after a session ends, with exponential backoff and jitter, except for 44xx
+ * codes (auth: reconnecting would not help), but for 4408 when `token` is a function.
  *
  * Events: 'status' ('connecting' | 'connected' | 'disconnected'), 'synced' (boolean),
  * 'saved' (n: the first n update-bearing messages of this session are durable, with saveAck),
@@ -145,7 +145,10 @@ export class HttpSyncProvider extends ObservableV2<HttpSyncProviderEvents> {
     awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
     this.#setStatus('disconnected');
     this.emit('connection-close', [code, reason]);
-    const isAuthFailure = code >= 4400 && code < 4500;
+    // 44xx: another attempt with the same token fails too. Except an expired token when the
+    // token comes from a function, which can give a fresh one.
+    const canRenew = code === 4408 && typeof this.#options.token === 'function';
+    const isAuthFailure = code >= 4400 && code < 4500 && !canRenew;
     if (!this.#shouldConnect || isAuthFailure) return;
     const ceiling = Math.min(this.#options.maxBackoffMs ?? 5_000, 100 * 2 ** this.#attempts++);
     this.#retry = setTimeout(

@@ -73,6 +73,11 @@ describe('HTTP fallback sessions with auth', () => {
     expect(opened.status).toBe(201);
     return (opened.body as unknown as { sessionId: string }).sessionId;
   };
+  /** The server's copy once it has `text`. */
+  const serverDocWhenHas = async (doc: string, text: string): Promise<Y.Doc> => {
+    await waitFor(() => server.server.registry.peekLoaded(doc)?.doc.getText('t').toString() === text, { message: `${doc} has ${text}` });
+    return serverDoc(doc);
+  };
   /** The server's copy, as a brand-new WebSocket client receives it. */
   const serverDoc = async (doc: string): Promise<Y.Doc> => {
     const fresh = ws(doc);
@@ -201,6 +206,19 @@ describe('HTTP fallback sessions with auth', () => {
     await waitFor(() => eve.closes.includes(CloseCode.tokenExpired), { timeoutMs: 5_000, message: 'ended with 4408' });
     // 44xx: the provider does not reconnect on its own.
     expect(eve.provider.status).toBe('disconnected');
+  });
+
+  it('with a token function, a session ended by expiry (4408) is followed by a new one on a fresh token', async () => {
+    const tokens = [await token({ sub: 'fay', docs: ['renew:write'], ttlSeconds: 1 }), await token({ sub: 'fay', docs: ['renew:write'] })];
+    let calls = 0;
+    const fay = connectHttpClient(server.url, 'renew', { token: () => tokens[Math.min(calls++, 1)]! });
+    httpClients.push(fay);
+    await fay.synced();
+    const first = fay.provider.transport!.connectionId;
+    await waitFor(() => fay.closes.includes(CloseCode.tokenExpired), { timeoutMs: 5_000, message: 'ended with 4408' });
+    await waitFor(() => fay.provider.synced && fay.provider.transport?.connectionId !== first, { message: 'a new session' });
+    fay.doc.getText('t').insert(0, 'renewed');
+    expect((await serverDocWhenHas('renew', 'renewed')).getText('t').toString()).toBe('renewed');
   });
 
   it('ends the session with 4409 when its token is revoked', async () => {

@@ -1,8 +1,8 @@
 /**
  * The HTTP fallback sessions of this process: opening one (the same refusals as a WebSocket
  * upgrade: 400 name, 403 Origin, 429/503 quota shared with the WebSocket gateway, 401/403 token),
- * finding one for a later request (its token checked again each time: expired ends the session
- * with 4408, revoked with 4409), and ending them: token expiry and revocation like a WebSocket,
+ * finding one for a later request (its token checked again each time, and of the same subject),
+ * and ending them: its opening token's expiry (4408) and revocation (4409) like a WebSocket,
  * administrators (4205), shutdown, and the reaper, which ends a session that has neither an open
  * stream nor sent a POST for two ping intervals (1006, like a dead socket) so that it leaves its
  * room and its presence is removed. The same timer writes a heartbeat on every open stream.
@@ -179,10 +179,9 @@ export class HttpSyncSessions {
     try {
       ({ principal } = await authorizeDocument(access, tokenFromRequest(req, { allowCookie: false }), docName));
     } catch (error) {
-      const refusal = toRefusal(error, this.#options.logger);
-      if (error instanceof AuthError && error.code === 'expired-token') this.#endFor(peer, CloseCode.tokenExpired, 'token expired', refusal);
-      if (error instanceof AuthError && error.code === 'revoked-token') this.#endFor(peer, CloseCode.revoked, 'token revoked', refusal);
-      throw refusal;
+      // Refused, but the session is not ended here: whose token this is cannot be trusted. The
+      // session ends on its own at its opening token's expiry (4408) or revocation (4409).
+      throw toRefusal(error, this.#options.logger);
     }
     if (!access.verifier.isOpen && principal.sub !== record.principal.sub) {
       throw new SyncRefusal(403, 'not-session-owner', 'this session was opened with another identity');
@@ -213,12 +212,6 @@ export class HttpSyncSessions {
 
   closeConnection(id: string, by: string): boolean {
     return closeByAdmin(this.#sessions, id, by);
-  }
-
-  #endFor(peer: HttpSessionPeer, code: CloseCodeValue, reason: string, refusal: SyncRefusal): void {
-    peer.log.info({ code }, `${reason}; closing connection`);
-    peer.close(code, reason);
-    refusal.closeCode = code;
   }
 
   #join(peer: HttpSessionPeer, record: SessionRecord): void {
