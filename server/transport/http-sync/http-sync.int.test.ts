@@ -141,6 +141,35 @@ describe('the HTTP fallback transport', () => {
     expect(await readSeqs(2, 2)).toEqual([3, 4]);
   });
 
+  it('opening a second stream ends the first (one stream per session), and the second carries on', async () => {
+    const writer = ws('twostreams');
+    await writer.synced();
+    const open = await fetch(`${server.url}/sync/twostreams/sessions`, { method: 'POST' });
+    const { sessionId } = (await open.json()) as { sessionId: string };
+    const url = `${server.url}/sync/twostreams/sessions/${sessionId}/stream?after=0`;
+    const first = (await fetch(url)).body!.getReader();
+    await first.read();
+    const second = (await fetch(url)).body!.getReader();
+    // The first one ends: read to its end (no close record: the session goes on).
+    const records = new StreamRecordReader();
+    const kinds: string[] = [];
+    for (;;) {
+      const { value, done } = await first.read();
+      if (done) break;
+      kinds.push(...records.push(value).map((r) => r.kind));
+    }
+    expect(kinds).not.toContain('close');
+    writer.doc.getText('t').insert(0, 'on the second');
+    const reader = new StreamRecordReader();
+    const seen: number[] = [];
+    while (!seen.includes(2)) {
+      const { value } = await second.read();
+      for (const record of reader.push(value!)) if (record.kind === 'message') seen.push(record.seq);
+    }
+    expect(seen).toEqual([1, 2]);
+    await second.cancel();
+  });
+
   it('a POST sent twice with the same sequence number is applied once', async () => {
     const watcher = ws('retry');
     await watcher.synced();
