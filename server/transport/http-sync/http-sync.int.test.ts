@@ -170,6 +170,14 @@ describe('the HTTP fallback transport', () => {
     await second.cancel();
   });
 
+  it('without auth, refuses to open a session for a page of another origin (403), as it refuses its WebSocket', async () => {
+    const res = await fetch(`${server.url}/sync/origin/sessions`, { method: 'POST', headers: { origin: 'https://evil.example' } });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: { code: 'origin-not-allowed' } });
+    const same = await fetch(`${server.url}/sync/origin/sessions`, { method: 'POST', headers: { origin: server.url } });
+    expect(same.status).toBe(201);
+  });
+
   it('a POST sent twice with the same sequence number is applied once', async () => {
     const watcher = ws('retry');
     await watcher.synced();
