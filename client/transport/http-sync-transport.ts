@@ -60,6 +60,11 @@ export class HttpSyncTransport {
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
+  /** This session's id (it goes in every request's path); null before the session is open. */
+  get sessionId(): string | null {
+    return this.#session?.sessionId ?? null;
+  }
+
   /** The server's id for this session in logs and the admin overview (not the secret session id). */
   get connectionId(): string | null {
     return this.#session?.connectionId ?? null;

@@ -259,9 +259,11 @@ describe('HTTP fallback sessions with auth', () => {
     leaver.provider.awareness.setLocalStateField('user', { name: 'Leaving' });
     const id = leaver.doc.clientID;
     await waitFor(() => watcher.provider.awareness.getStates().has(id), { message: 'the cursor is seen' });
+    const sessionId = leaver.provider.transport!.sessionId!;
     await leaver.provider.disconnect();
-    // Well before a reap (two ping intervals) or the awareness timeout (30 s).
-    await waitFor(() => !watcher.provider.awareness.getStates().has(id), { timeoutMs: PING_MS, message: 'the cursor is gone' });
+    await waitFor(() => !watcher.provider.awareness.getStates().has(id), { message: 'the cursor is gone' });
+    // Ended by the leave (1000), not by the reaper (1006) or the awareness timeout (30 s).
+    expect(await call('GET', `/sync/leave/sessions/${sessionId}/stream`)).toMatchObject({ status: 410, body: { closeCode: CloseCode.normal } });
     await leaver.destroy();
   });
 });
