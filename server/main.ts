@@ -3,7 +3,7 @@
  * Shutdown order matters for data: stop accepting, flush every document, then close sockets and
  * the store, so a normal stop never loses the tail of an editing burst.
  */
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +20,11 @@ import { DocumentRegistry } from './room/document-registry.js';
 import { createRoomLoader } from './room/load-room.js';
 import { attachWebSocketGateway, type WebSocketGateway } from './transport/websocket-gateway.js';
 import { createHttpApp } from './http/app.js';
+import { createSyncApp, isSyncRequest } from './http/sync-app.js';
+import { HttpSyncSessions } from './transport/http-sync/http-sync-sessions.js';
+import { createHttpSyncRouter } from './transport/http-sync/http-sync-routes.js';
+import { OutboundBudget } from './transport/outbound-budget.js';
+import { ConnectionQuota } from './auth/connection-quota.js';
 import { createReadinessProbe, type ReadinessCheck } from './http/readiness.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { RevocationList, type Revocation } from './auth/revocation-list.js';
@@ -179,6 +184,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let ready = false;
   const readinessChecks: ReadinessCheck[] = [{ name: 'store', check: () => store.ping() }];
   if (cluster) readinessChecks.push(cluster.readinessCheck);
+  // One connection quota and one outbound budget for both transports.
+  const meter = new ConnectionMeter(metrics);
+  const quota = new ConnectionQuota(config.limits);
+  const budget = new OutboundBudget({ maxBytes: config.limits.maxTotalBufferedBytes });
+  const httpSync = new HttpSyncSessions({ registry, config, logger, access, quota, budget, meter });
   const app = createHttpApp({
     store,
     logger,
@@ -197,14 +207,24 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     isLoopbackOnly: isLoopbackHost(config.host),
     admin: {
       loadedDocuments: () => registry.loaded(),
-      connections: () => gateway.connections(),
-      closeConnection: (id, by) => gateway.closeConnection(id, by),
+      connections: () => [...gateway.connections(), ...httpSync.connections()],
+      closeConnection: (id, by) => gateway.closeConnection(id, by) || httpSync.closeConnection(id, by),
       ...(recentErrors ? { recentErrors: () => recentErrors.entries() } : {}),
     },
     history: versionHistory,
   });
-  const httpServer: HttpServer | HttpsServer = tls ? createHttpsServer(tls, app) : createServer(app);
-  const gateway = attachWebSocketGateway({ httpServer, registry, config, logger, access, meter: new ConnectionMeter(metrics) });
+  const syncApp = createSyncApp({
+    router: createHttpSyncRouter(httpSync, { maxMessageBytes: config.limits.maxMessageBytes }),
+    logger,
+    allowedHosts: hostAllowlist(config.allowedHosts, access.verifier.isOpen),
+    metrics,
+  });
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
+    if (isSyncRequest(req.url)) syncApp(req, res);
+    else app(req, res);
+  };
+  const httpServer: HttpServer | HttpsServer = tls ? createHttpsServer(tls, serve) : createServer(serve);
+  const gateway = attachWebSocketGateway({ httpServer, registry, config, logger, access, meter, quota, budget });
   let metricsListener: MetricsListener | null = null;
   try {
     await listen(httpServer, config.port, config.host);
@@ -212,6 +232,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   } catch (error) {
     // A port in use: nothing was served yet, but pools, the outbox and the store are open.
     gateway.stopAccepting();
+    httpSync.stopAccepting();
+    httpSync.closeAll(CloseCode.serviceRestart, 'server restarting');
     httpServer.close();
     await closeEngines();
     throw error;
@@ -229,6 +251,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     closing ??= (async () => {
       ready = false;
       gateway.stopAccepting();
+      httpSync.stopAccepting();
       const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       let flushError: unknown = null;
       try {
@@ -237,6 +260,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         flushError = error;
         logger.error({ err: error }, 'shutdown: some documents could not be flushed');
       }
+      httpSync.closeAll(CloseCode.serviceRestart, 'server restarting');
       await gateway.closeAll(CloseCode.serviceRestart, 'server restarting', SOCKET_CLOSE_GRACE_MS);
       httpServer.closeAllConnections();
       await httpClosed;

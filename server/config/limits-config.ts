@@ -34,6 +34,8 @@ export type LimitsConfig = Readonly<{
   maxAwarenessIds: number;
   /** Awareness changes refused for another connection's ids before the connection is closed (1008). */
   maxRefusedAwareness: number;
+  /** Per HTTP fallback session: recent downstream bytes kept so a dropped stream can resume. */
+  httpReplayBytes: number;
 }>;
 
 export function parseLimitsConfig(read: ReadOption): LimitsConfig {
@@ -55,6 +57,7 @@ export function parseLimitsConfig(read: ReadOption): LimitsConfig {
     maxAwarenessStateBytes: read('max-awareness-state-bytes') as number,
     maxAwarenessIds: read('max-awareness-ids') as number,
     maxRefusedAwareness: read('max-refused-awareness') as number,
+    httpReplayBytes: read('http-replay-bytes') as number,
   });
 }
 

@@ -53,6 +53,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { flag: 'max-awareness-state-bytes', env: 'TANDEM_MAX_AWARENESS_STATE_BYTES', kind: 'int', default: '16384', help: "largest awareness state of one client (1009 beyond)" },
   { flag: 'max-awareness-ids', env: 'TANDEM_MAX_AWARENESS_IDS', kind: 'int', default: '4', help: 'awareness client ids one connection may introduce (1008 beyond)' },
   { flag: 'max-refused-awareness', env: 'TANDEM_MAX_REFUSED_AWARENESS', kind: 'int', default: '10', help: "changes to other connections' presence refused before closing (1008)" },
+  { flag: 'http-replay-bytes', env: 'TANDEM_HTTP_REPLAY_BYTES', kind: 'int', default: String(4 * MiB), help: 'per HTTP fallback session: recent downstream bytes kept to resume a dropped stream' },
   { flag: 'database-url', env: 'DATABASE_URL', kind: 'string', default: '', help: 'PostgreSQL URL: store documents there instead of LevelDB (with --redis-url: cluster member)' },
   { flag: 'database-schema', env: 'TANDEM_DATABASE_SCHEMA', kind: 'string', default: 'tandem', help: 'PostgreSQL schema for Tandem tables (created at start)' },
   { flag: 'redis-url', env: 'REDIS_URL', kind: 'string', default: '', help: 'Redis URL for live fan-out between cluster members (needs --database-url)' },

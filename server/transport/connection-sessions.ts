@@ -1,8 +1,9 @@
 /**
- * What the gateway keeps about each open connection (who, which document, since when, from where),
- * and the questions asked across all of them: which ones a revocation closes, the list the admin
- * overview shows, the connection an administrator closes. A linear walk each time: revocations
- * and admin requests are rare, and an index by id would cost every idle connection an entry.
+ * What the WebSocket gateway and the HTTP fallback sessions (transport/http-sync/) keep about each
+ * open connection (who, which document, since when, from where), and the questions asked across
+ * all of them: which ones a revocation closes, the list the admin overview shows, the connection
+ * an administrator closes. A linear walk each time: revocations and admin requests are rare, and
+ * an index by id would cost every idle connection an entry.
  */
 import type { Principal } from '../auth/principal.js';
 import { matches, type Revocation } from '../auth/revocation-list.js';
@@ -23,10 +24,13 @@ export interface Session {
   room: Room | null;
 }
 
-export type Sessions = Map<WebSocketPeer, Session>;
+/** What these functions need of a connection (a WebSocketPeer, or an HTTP fallback session's peer). */
+export type SessionPeer = Pick<WebSocketPeer, 'id' | 'canWrite' | 'log' | 'close'>;
+
+export type Sessions<P extends SessionPeer = WebSocketPeer> = Map<P, Session>;
 
 /** Every open connection as the admin overview shows it, with its document. */
-export function describeConnections(sessions: Sessions): Array<ConnectionSummary & { doc: string }> {
+export function describeConnections(sessions: Sessions<SessionPeer>): Array<ConnectionSummary & { doc: string }> {
   return Array.from(sessions, ([peer, session]) => ({
     id: peer.id,
     doc: session.docName,
@@ -39,7 +43,7 @@ export function describeConnections(sessions: Sessions): Array<ConnectionSummary
 }
 
 /** Closes every connection whose token `revocation` covers with 4409; returns how many. */
-export function closeRevoked(sessions: Sessions, revocation: Revocation): number {
+export function closeRevoked(sessions: Sessions<SessionPeer>, revocation: Revocation): number {
   let closed = 0;
   for (const [peer, session] of sessions) {
     const { principal } = session;
@@ -56,7 +60,7 @@ export function closeRevoked(sessions: Sessions, revocation: Revocation): number
  * Closes connection `id` with 4205 (a reset: y-websocket reconnects, and the token decides
  * whether it gets back in; revoking is what keeps someone out). False when no such connection.
  */
-export function closeByAdmin(sessions: Sessions, id: string, by: string): boolean {
+export function closeByAdmin(sessions: Sessions<SessionPeer>, id: string, by: string): boolean {
   for (const peer of sessions.keys()) {
     if (peer.id !== id) continue;
     peer.log.info({ code: CloseCode.closedByAdmin, by }, 'connection closed by an administrator');

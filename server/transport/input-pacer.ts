@@ -4,8 +4,13 @@
  * limits (auth/input-throttle.ts) never drop a message: they pause reading until the debt is paid,
  * and only a sender held back for too long is judged abusive, for the peer to close (4429).
  */
-import type { WebSocket } from 'ws';
 import { InputThrottle, type ThrottleLimits } from '../auth/input-throttle.js';
+
+/** What is paused and resumed: a `ws` WebSocket, or an HTTP session's upstream gate. */
+export interface Pausable {
+  pause(): void;
+  resume(): void;
+}
 
 /** Reasons to stop reading, as bits: a peer holds a number, not a Set (idle connections add up). */
 export const Hold = { loading: 1, room: 2, rate: 4, shutdown: 8 } as const;
@@ -21,7 +26,7 @@ export type RateKind = 'awareness' | 'echo' | 'other';
 export type PaceVerdict = 'ok' | 'first-pause' | 'paused' | 'abusive';
 
 export class InputPacer {
-  readonly #ws: WebSocket;
+  readonly #ws: Pausable;
   readonly #throttle: InputThrottle;
   #holds = 0;
   #rateTimer: NodeJS.Timeout | null = null;
@@ -29,7 +34,7 @@ export class InputPacer {
   #stopped = false;
   #hasPaused = false;
 
-  constructor(ws: WebSocket, limits: ThrottleLimits) {
+  constructor(ws: Pausable, limits: ThrottleLimits) {
     this.#ws = ws;
     this.#throttle = new InputThrottle(limits);
   }

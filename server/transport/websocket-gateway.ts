@@ -30,6 +30,7 @@ import { WebSocketPeer } from './web-socket-peer.js';
 import type { PeerSettings } from './peer-settings.js';
 import { OutboundBudget } from './outbound-budget.js';
 import { rejectUpgrade } from './reject-upgrade.js';
+import { scheduleTokenExpiry } from './token-expiry.js';
 import type { ConnectionMeter } from '../metrics/connection-meter.js';
 import { closeByAdmin, closeRevoked, describeConnections, type Session, type Sessions } from './connection-sessions.js';
 import type { ConnectionSummary } from '../../shared/admin-overview.js';
@@ -42,6 +43,10 @@ export interface WebSocketGatewayOptions {
   access: AccessChecker;
   /** Connection, message and close metrics (metrics/connection-meter.ts); none when absent. */
   meter?: ConnectionMeter;
+  /** Connection counts shared with the HTTP fallback sessions; a gateway of its own when absent. */
+  quota?: ConnectionQuota;
+  /** The process-wide cap on unsent bytes, shared with the HTTP fallback sessions; its own when absent. */
+  budget?: OutboundBudget;
 }
 
 export interface WebSocketGateway {
@@ -64,9 +69,6 @@ export interface WebSocketGateway {
 // default is 30 s): a reader closed for being slow never answers, and keeps what is queued for it.
 const CLOSE_HANDSHAKE_TIMEOUT_MS = 3_000;
 
-// setTimeout fires at once beyond 2^31-1 ms (~24.8 days); longer expiries are re-armed.
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSocketGateway {
   const { httpServer, registry, config, logger, access } = options;
   const meter = options.meter ?? null;
@@ -82,9 +84,9 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     // `closeTimeout` (websockets/ws#2308; package.json asks for ws ^8.23) is not in @types/ws yet.
     ...({ closeTimeout: CLOSE_HANDSHAKE_TIMEOUT_MS } as object),
   });
-  const budget = new OutboundBudget({ maxBytes: limits.maxTotalBufferedBytes });
+  const budget = options.budget ?? new OutboundBudget({ maxBytes: limits.maxTotalBufferedBytes });
   const sessions: Sessions = new Map();
-  const quota = new ConnectionQuota(limits);
+  const quota = options.quota ?? new ConnectionQuota(limits);
   let pendingUpgrades = 0;
   // Connection ids only need to be unique within the process, for logs; a counter is also the
   // cheapest string to keep per idle connection.
@@ -226,15 +228,10 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   };
 
   const scheduleExpiry = (peer: WebSocketPeer, session: Session, expiresAt: number): void => {
-    const remaining = expiresAt - Date.now();
-    session.expiry = setTimeout(
-      () => {
-        if (Date.now() < expiresAt) return scheduleExpiry(peer, session, expiresAt);
-        peer.log.info({ code: CloseCode.tokenExpired }, 'token expired; closing connection');
-        peer.close(CloseCode.tokenExpired, 'token expired');
-      },
-      Math.max(0, Math.min(remaining, MAX_TIMER_MS)),
-    );
+    scheduleTokenExpiry(session, expiresAt, () => {
+      peer.log.info({ code: CloseCode.tokenExpired }, 'token expired; closing connection');
+      peer.close(CloseCode.tokenExpired, 'token expired');
+    });
   };
 
   const stopRevocations = access.revocations.onRevoke((revocation: Revocation) => closeRevoked(sessions, revocation));
