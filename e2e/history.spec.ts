@@ -95,6 +95,16 @@ describe('version history panel', () => {
     // Recorded on the server: a pre-restore version and a restore version, listed in the panel.
     await ada.getByTestId('history-version').filter({ hasText: `Restored version` }).waitFor({ timeout: DEADLINE_MS });
     await ada.getByTestId('history-version').filter({ hasText: 'Before a restore' }).waitFor({ timeout: DEADLINE_MS });
+    // The restore version was taken after the editor's edit reached the server, the pre-restore one before.
+    const reader = { authorization: `Bearer ${await server.mint({ sub: 'check', docs: [`${doc}:read`], ttlSeconds: 60 })}` };
+    const { versions } = (await (await fetch(`${server.url}/api/docs/${doc}/versions`, { headers: reader })).json()) as { versions: Array<{ id: number; kind: string; editors: Array<{ name: string | null }> }> };
+    const versionText = async (kind: string): Promise<string> =>
+      (await fetch(`${server.url}/api/docs/${doc}/versions/${versions.find((v) => v.kind === kind)!.id}?format=text`, { headers: reader })).text();
+    // (An automatic version may be cut if the test ran past the 30 s quiet period.)
+    expect(versions.map((v) => v.kind).filter((kind) => kind !== 'auto')).toEqual(['restore', 'pre-restore', 'named']);
+    expect(await versionText('restore')).toBe(FIRST);
+    expect(await versionText('pre-restore')).toBe(CHANGED);
+    expect(versions[0]!.editors.map((e) => e.name)).toContain('Ada');
 
     // Undo in the restoring browser: the restore was its own edit.
     await ada.getByTestId('tool-undo').click();
