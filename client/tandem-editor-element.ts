@@ -1,9 +1,9 @@
 /**
  * `<tandem-editor server-url=".." document=".." user-name=".." user-color=".." token=".."
  * token-endpoint=".." offline="false" history="false" read-only placeholder="..">`: createEditor
- * as a custom element for plain HTML pages. The editor is created when the element is connected, recreated
- * when an attribute changes (`read-only` just toggles typing), and destroyed when the element is
- * removed. Status changes are also dispatched as `tandem-status` events. The class is built on
+ * as a custom element for plain HTML pages. The editor is created when the element is connected,
+ * recreated when an attribute changes (`read-only` just toggles typing), and destroyed when the
+ * element is removed. Status changes are also dispatched as `tandem-status` events. The class is built on
  * first use, so importing this module is harmless where there is no DOM (server-side rendering).
  */
 import { createEditor, type TandemEditor } from './create-editor.js';
