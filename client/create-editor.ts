@@ -18,6 +18,7 @@ import { createSchemaExtensions } from '../shared/editor-schema.js';
 import { MessageType, SAVE_ACK_PARAM } from '../shared/protocol.js';
 import { createCountingWebSocket } from './counting-web-socket.js';
 import { createEditorChrome, type EditorChrome } from './editor-chrome.js';
+import { createEditorHistory } from './history/editor-history.js';
 import { trackConnection, type EditorStatus } from './editor-status.js';
 import { createCollaborationExtensions } from './extensions/collaboration-extensions.js';
 import { LinkShortcut } from './extensions/link-shortcut.js';
@@ -70,6 +71,11 @@ export interface CreateEditorOptions {
    * @default strings.placeholder ('Start writing…')
    */
   placeholder?: string;
+  /**
+   * The version history button and panel (list, preview with changes, name, restore); needs `chrome`.
+   * @default true
+   */
+  history?: boolean;
   /** Replacements for the texts the editor shows (ui/strings.ts). */
   strings?: Partial<TandemStrings>;
   /** Every status change (connection, save state, read-only, denial). */
@@ -218,12 +224,17 @@ export function createEditor(options: CreateEditorOptions): TandemEditor {
     },
   });
   const tiptap = editor;
+  const history =
+    options.chrome === false || options.history === false
+      ? null
+      : createEditorHistory({ serverUrl, document: options.document, provider: ws, editor: tiptap, ydoc, saves, strings, canWrite: () => !isReadOnly() });
   if (options.chrome !== false) {
-    chrome = createEditorChrome(tiptap, ws.awareness, strings);
+    chrome = createEditorChrome(tiptap, ws.awareness, strings, history);
     chrome.showStatus(snapshot());
     frame.append(chrome.element);
   }
   frame.append(surface);
+  if (history) frame.append(history.element);
   root.append(frame);
   session.start();
 

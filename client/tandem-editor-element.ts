@@ -1,16 +1,16 @@
 /**
  * `<tandem-editor server-url=".." document=".." user-name=".." user-color=".." token=".."
- * token-endpoint=".." offline="false" read-only placeholder="..">`: createEditor as a custom
- * element for plain HTML pages. The editor is created when the element is connected, recreated
- * when an attribute changes (`read-only` just toggles typing), and destroyed when the element is
- * removed. Status changes are also dispatched as `tandem-status` events. The class is built on
+ * token-endpoint=".." offline="false" history="false" read-only placeholder="..">`: createEditor
+ * as a custom element for plain HTML pages. The editor is created when the element is connected,
+ * recreated when an attribute changes (`read-only` just toggles typing), and destroyed when the
+ * element is removed. Status changes are also dispatched as `tandem-status` events. The class is built on
  * first use, so importing this module is harmless where there is no DOM (server-side rendering).
  */
 import { createEditor, type TandemEditor } from './create-editor.js';
 import { loadUser } from './identity.js';
 import { tokenFromEndpoint } from './tokens/token-endpoint.js';
 
-export const TANDEM_EDITOR_ATTRIBUTES = ['server-url', 'document', 'user-name', 'user-color', 'token', 'token-endpoint', 'offline', 'read-only', 'placeholder'] as const;
+export const TANDEM_EDITOR_ATTRIBUTES = ['server-url', 'document', 'user-name', 'user-color', 'token', 'token-endpoint', 'offline', 'history', 'read-only', 'placeholder'] as const;
 
 export interface TandemEditorElement extends HTMLElement {
   /** The running editor, or null while disconnected or misconfigured. */
@@ -69,6 +69,7 @@ function createElementClass(): CustomElementConstructor {
           document,
           user: { name: this.getAttribute('user-name') ?? remembered.name, color: this.getAttribute('user-color') ?? remembered.color, id: remembered.id },
           offline: this.getAttribute('offline') !== 'false',
+          history: this.getAttribute('history') !== 'false',
           readOnly: readOnly !== null && readOnly !== 'false',
           onStatus: (status) => this.dispatchEvent(new CustomEvent('tandem-status', { detail: status })),
           ...(placeholder !== null ? { placeholder } : {}),

@@ -2,7 +2,7 @@
  * The React entry point (`tandem/react`) in Chromium: a page built with Vite from
  * e2e/fixtures/react-app renders <TandemEditor> in StrictMode, its text reaches the server, the
  * status and presence hooks follow the editor, and unmounting destroys the editor and closes its
- * socket (in the page and on the server).
+ * socket (in the page and on the server); `history={false}` leaves the history panel out.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -63,6 +63,9 @@ describe('React component', () => {
       // The hooks follow the editor.
       await page.getByTestId('react-status').filter({ hasText: 'connected · saved · 1 present' }).waitFor({ timeout: DEADLINE_MS });
 
+      // The history panel is on by default.
+      expect(await page.getByTestId('history-button').count()).toBe(1);
+
       await editor(page).click();
       await page.keyboard.type('Written in React.');
       await waitForStatus(page, { connection: 'connected', save: 'saved' });
@@ -94,6 +97,20 @@ describe('React component', () => {
       await page.getByRole('button', { name: 'Mount editor' }).click();
       await waitForStatus(page, { connection: 'connected', save: 'saved' });
       await expect.poll(() => editor(page).textContent(), { timeout: DEADLINE_MS }).toBe('Written in React.');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows no history button with the history={false} prop', async () => {
+    const doc = `react-nohistory-${Date.now().toString(36)}`;
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${site.url}/?server=${encodeURIComponent(tandem.url)}&doc=${doc}&history=false`);
+      await waitForStatus(page, { connection: 'connected', save: 'saved' });
+      expect(await page.getByTestId('status').count()).toBe(1);
+      expect(await page.getByTestId('history-button').count()).toBe(0);
     } finally {
       await context.close();
     }

@@ -1,9 +1,9 @@
 /**
  * `tandem/react`: `<TandemEditor doc serverUrl token … />` and hooks for status and presence.
  * The component owns one createEditor instance per document: it is created after mount,
- * destroyed on unmount, and rebuilt only when `doc`, `serverUrl`, `offline`, `chrome` or
- * `placeholder` change. Callbacks and the token are read through refs, so inline functions do
- * not reconnect; `readOnly` and `user` are applied to the running editor.
+ * destroyed on unmount, and rebuilt only when `doc`, `serverUrl`, `offline`, `chrome`,
+ * `history` or `placeholder` change. Callbacks and the token are read through refs, so inline
+ * functions do not reconnect; `readOnly` and `user` are applied to the running editor.
  */
 import { createElement, useEffect, useRef, useState, type CSSProperties, type ReactElement } from 'react';
 import {
@@ -35,7 +35,7 @@ export function TandemEditor(props: TandemEditorProps): ReactElement {
   latest.current = props;
   const [tandem, setTandem] = useState<TandemEditorInstance | null>(null);
   const hasToken = props.token !== undefined;
-  const { doc, serverUrl, offline, chrome, placeholder } = props;
+  const { doc, serverUrl, offline, chrome, history, placeholder } = props;
 
   useEffect(() => {
     if (!host.current) return;
@@ -56,6 +56,7 @@ export function TandemEditor(props: TandemEditorProps): ReactElement {
       ...(token ? { token } : {}),
       ...(offline !== undefined ? { offline } : {}),
       ...(chrome !== undefined ? { chrome } : {}),
+      ...(history !== undefined ? { history } : {}),
       ...(placeholder !== undefined ? { placeholder } : {}),
       ...(initial.strings ? { strings: initial.strings } : {}),
       readOnly: initial.readOnly === true,
@@ -70,7 +71,7 @@ export function TandemEditor(props: TandemEditorProps): ReactElement {
       setTandem(null);
       latest.current.onReady?.(null);
     };
-  }, [doc, serverUrl, offline, chrome, placeholder, hasToken]);
+  }, [doc, serverUrl, offline, chrome, history, placeholder, hasToken]);
 
   const readOnly = props.readOnly === true;
   useEffect(() => tandem?.setReadOnly(readOnly), [tandem, readOnly]);

@@ -3,6 +3,7 @@
  * in any host page without a separate CSS file. Rules are scoped under `.tandem-editor`.
  */
 import editorCss from './editor.css?inline';
+import historyCss from './history.css?inline';
 
 const STYLE_ID = 'tandem-editor-styles';
 
@@ -10,6 +11,6 @@ export function installStyles(): void {
   if (document.getElementById(STYLE_ID)) return;
   const style = document.createElement('style');
   style.id = STYLE_ID;
-  style.textContent = editorCss;
+  style.textContent = `${editorCss}\n${historyCss}`;
   document.head.append(style);
 }

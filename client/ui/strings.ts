@@ -1,6 +1,6 @@
 /**
  * Every piece of text the editor shows, so an app can translate or reword it (`strings` option).
- * `{count}`, `{name}`, `{level}` and `{names}` are replaced where they appear.
+ * `{count}`, `{name}`, `{level}`, `{names}`, `{time}` and `{message}` are replaced where they appear.
  */
 
 export interface TandemStrings {
@@ -44,6 +44,33 @@ export interface TandemStrings {
   linkApply: string;
   linkRemove: string;
   linkCancel: string;
+  /** The history button and the panel's title. */
+  history: string;
+  historyClose: string;
+  historyLoading: string;
+  historyEmpty: string;
+  historyFailed: string;
+  historyKindAuto: string;
+  historyKindNamed: string;
+  historyKindPreRestore: string;
+  historyKindRestore: string;
+  historyEditedBy: string;
+  historyVersions: string;
+  historyNameVersion: string;
+  historyNameLabel: string;
+  historyNameSave: string;
+  historyNamed: string;
+  historyCancel: string;
+  historyPreview: string;
+  historyLegend: string;
+  historyUnchanged: string;
+  historyAdded: string;
+  historyRemoved: string;
+  historyRestore: string;
+  historyRestoreQuestion: string;
+  historyRestoreConfirm: string;
+  historyRestoring: string;
+  historyRestored: string;
 }
 
 export const DEFAULT_STRINGS: Readonly<TandemStrings> = Object.freeze({
@@ -80,6 +107,32 @@ export const DEFAULT_STRINGS: Readonly<TandemStrings> = Object.freeze({
   linkApply: 'Apply',
   linkRemove: 'Remove',
   linkCancel: 'Cancel',
+  history: 'Version history',
+  historyClose: 'Close version history',
+  historyLoading: 'Loading…',
+  historyEmpty: 'No versions yet. They are saved automatically as you write.',
+  historyFailed: 'That did not work: {message}',
+  historyKindAuto: 'Autosaved',
+  historyKindNamed: 'Named',
+  historyKindPreRestore: 'Before a restore',
+  historyKindRestore: 'Restore',
+  historyEditedBy: 'Edited by {names}',
+  historyVersions: 'Versions',
+  historyNameVersion: 'Name this version',
+  historyNameLabel: 'Version name',
+  historyNameSave: 'Save',
+  historyNamed: 'Saved as “{name}”.',
+  historyCancel: 'Cancel',
+  historyPreview: 'Version of {time}',
+  historyLegend: 'Compared with the current document: highlighted text is only in this version, struck-through text only in the current document.',
+  historyUnchanged: 'Same as the current document.',
+  historyAdded: 'Only in this version',
+  historyRemoved: 'Only in the current document',
+  historyRestore: 'Restore this version',
+  historyRestoreQuestion: 'Restore the version of {time}? The document becomes this version for everyone; Undo brings the current content back.',
+  historyRestoreConfirm: 'Restore',
+  historyRestoring: 'Restoring…',
+  historyRestored: 'Version restored. Undo brings the previous content back.',
 });
 
 /** The defaults with the app's replacements; unknown keys and non-string values are ignored. */

@@ -11,6 +11,8 @@ const LIST_PATH = '/api/docs/{name}/versions';
 const VERSION_PATH = '/api/docs/{name}/versions/{id}';
 const DIFF_PATH = '/api/docs/{name}/versions/{id}/diff';
 const RESTORE_PATH = '/api/docs/{name}/versions/{id}/restore';
+const EDIT_PATH = '/api/docs/{name}/versions/{id}/restore-edit';
+const APPLIED_PATH = '/api/docs/{name}/versions/{id}/restore-edit/applied';
 
 async function namedId({ tokens, send }: RowContext): Promise<number> {
   const { versions } = jsonOf<{ versions: Array<{ id: number; kind: string }> }>(await send('GET', { url: VERSIONS, headers: bearer(tokens.reader) }));
@@ -135,4 +137,32 @@ const restores: RouteRow[] = [
   },
 ];
 
-export const VERSION_ROWS: readonly RouteRow[] = [...naming, ...listing, ...previews, ...diffs, ...restores];
+/** The restore an editor applies itself: the edit, then the record of it. */
+const clientRestores: RouteRow[] = [
+  { name: 'POST …/restore-edit with a bad id answers 400', method: 'post', path: EDIT_PATH, request: ({ tokens }) => ({ url: `${VERSIONS}/x/restore-edit`, headers: bearer(tokens.writer) }), status: 400, code: 'invalid-version-id' },
+  { name: 'POST …/restore-edit without a token answers 401', method: 'post', path: EDIT_PATH, request: () => ({ url: `${VERSIONS}/1/restore-edit` }), status: 401, code: 'missing-token' },
+  { name: 'POST …/restore-edit with a read-only token answers 403', method: 'post', path: EDIT_PATH, request: ({ tokens }) => ({ url: `${VERSIONS}/1/restore-edit`, headers: bearer(tokens.reader) }), status: 403, code: 'forbidden' },
+  { name: 'POST …/restore-edit of an unknown version answers 404', method: 'post', path: EDIT_PATH, request: ({ tokens }) => ({ url: `${VERSIONS}/999999/restore-edit`, headers: bearer(tokens.writer) }), status: 404, code: 'version-not-found' },
+  {
+    name: 'POST …/restore-edit of the named version answers 200 with the pre-restore version and the edit',
+    method: 'post',
+    path: EDIT_PATH,
+    request: async (ctx) => ({ url: `${VERSIONS}/${await namedId(ctx)}/restore-edit`, headers: bearer(ctx.tokens.writer) }),
+    status: 200,
+    expectAnswer: (answer) => expect(jsonOf<{ preRestoreVersion: number; update: string }>(answer).update).toMatch(/^[A-Za-z0-9+/]+=*$/),
+  },
+  { name: 'POST …/restore-edit/applied with a bad id answers 400', method: 'post', path: APPLIED_PATH, request: ({ tokens }) => ({ url: `${VERSIONS}/x/restore-edit/applied`, headers: bearer(tokens.writer) }), status: 400, code: 'invalid-version-id' },
+  { name: 'POST …/restore-edit/applied without a token answers 401', method: 'post', path: APPLIED_PATH, request: () => ({ url: `${VERSIONS}/1/restore-edit/applied` }), status: 401, code: 'missing-token' },
+  { name: 'POST …/restore-edit/applied with a read-only token answers 403', method: 'post', path: APPLIED_PATH, request: ({ tokens }) => ({ url: `${VERSIONS}/1/restore-edit/applied`, headers: bearer(tokens.reader) }), status: 403, code: 'forbidden' },
+  { name: 'POST …/restore-edit/applied of an unknown version answers 404', method: 'post', path: APPLIED_PATH, request: ({ tokens }) => ({ url: `${VERSIONS}/999999/restore-edit/applied`, headers: bearer(tokens.writer) }), status: 404, code: 'version-not-found' },
+  {
+    name: 'POST …/restore-edit/applied of the named version answers 201 with a restore version',
+    method: 'post',
+    path: APPLIED_PATH,
+    request: async (ctx) => ({ url: `${VERSIONS}/${await namedId(ctx)}/restore-edit/applied`, headers: bearer(ctx.tokens.writer) }),
+    status: 201,
+    expectAnswer: (answer) => expect(jsonOf<{ kind: string }>(answer).kind).toBe('restore'),
+  },
+];
+
+export const VERSION_ROWS: readonly RouteRow[] = [...naming, ...listing, ...previews, ...diffs, ...restores, ...clientRestores];

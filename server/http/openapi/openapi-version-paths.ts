@@ -109,4 +109,40 @@ export const VERSION_PATHS: Readonly<Record<string, PathItem>> = {
       },
     },
   },
+  '/api/docs/{name}/versions/{id}/restore-edit': {
+    parameters: [ref('parameters', 'DocName'), VERSION_ID],
+    post: {
+      operationId: 'beginClientRestore',
+      summary: 'A restore the restoring editor applies itself (so its own undo can undo it): the edit, not applied',
+      description:
+        'Stores the current state as a `pre-restore` version and answers the edit that turns it into the version, as a base64 Yjs update; the document is not changed. The editor applies the update as its own edit, waits until the server stored it, then calls `…/restore-edit/applied`.',
+      tags: TAGS,
+      security: WRITE_SECURITY,
+      responses: {
+        '200': answerWith('The pre-restore version and the edit', json('ClientRestoreAnswer')),
+        '400': badId,
+        ...AUTH_RESPONSES,
+        '403': forbidden('write'),
+        '404': noVersion,
+        '500': errorResponse('The restore could not be computed, or another failure', ['restore-failed', 'internal']),
+      },
+    },
+  },
+  '/api/docs/{name}/versions/{id}/restore-edit/applied': {
+    parameters: [ref('parameters', 'DocName'), VERSION_ID],
+    post: {
+      operationId: 'recordClientRestore',
+      summary: 'Stores the current state as the `restore` version of a restore the editor applied',
+      tags: TAGS,
+      security: WRITE_SECURITY,
+      responses: {
+        '201': answerWith('The restore version, with `Location`', json('Version'), { Location: { description: 'The version: `/api/docs/{name}/versions/{id}`.', schema: { type: 'string' } } }),
+        '400': badId,
+        ...AUTH_RESPONSES,
+        '403': forbidden('write'),
+        '404': noVersion,
+        '500': ref('responses', 'Internal'),
+      },
+    },
+  },
 };

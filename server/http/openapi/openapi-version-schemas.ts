@@ -62,4 +62,10 @@ export const VERSION_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     properties: { etag: { type: 'string' }, preRestoreVersion: { type: 'integer' }, restoredVersion: { type: 'integer' } },
     additionalProperties: false,
   },
+  ClientRestoreAnswer: {
+    type: 'object',
+    required: ['preRestoreVersion', 'update'],
+    properties: { preRestoreVersion: { type: 'integer' }, update: { type: 'string', contentEncoding: 'base64', description: 'A Yjs update (base64).' } },
+    additionalProperties: false,
+  },
 };
