@@ -47,6 +47,7 @@ describe('liveness monitor', () => {
   it('declares a connection dead 4 s after an edit that got neither an ack nor any other message, with a heartbeat at 1 s', () => {
     const { clock, monitor, probes, deaths } = setup();
     monitor.opened();
+    monitor.received();
     clock.advance(500);
     monitor.sent();
     clock.advance(3999);
@@ -62,6 +63,7 @@ describe('liveness monitor', () => {
   it('keeps the deadline of the oldest unanswered edit while more edits are typed into the silence', () => {
     const { clock, monitor, deaths } = setup();
     monitor.opened();
+    monitor.received();
     monitor.sent();
     for (let i = 0; i < 30; i++) {
       clock.advance(100);
@@ -88,6 +90,7 @@ describe('liveness monitor', () => {
   it('keeps a connection whose acks are slow as long as the heartbeat is answered (slow storage is not a dead socket)', () => {
     const { clock, monitor, probes, deaths } = setup();
     monitor.opened();
+    monitor.received();
     monitor.sent();
     clock.advance(1000);
     expect(probes).toEqual([1000]);
@@ -137,6 +140,38 @@ describe('liveness monitor', () => {
     expect(deaths).toEqual([6000]);
   });
 
+  it('wants a second answer after probing at once: a message already on its way before the network went does not settle it', () => {
+    const { clock, monitor, probes, deaths } = setup();
+    monitor.opened();
+    monitor.received();
+    clock.advance(2000);
+    monitor.probeNow();
+    clock.advance(5);
+    // In flight before the network went: it clears the first heartbeat only.
+    monitor.received();
+    clock.advance(1000);
+    expect(probes).toEqual([2000, 3005]);
+    clock.advance(4000);
+    expect(deaths).toEqual([7005]);
+  });
+
+  it('goes back to the idle heartbeat once both heartbeats after a probe at once are answered', () => {
+    const { clock, monitor, probes, deaths } = setup();
+    monitor.opened();
+    monitor.received();
+    monitor.probeNow();
+    clock.advance(10);
+    monitor.received();
+    clock.advance(1000);
+    clock.advance(10);
+    monitor.received();
+    clock.advance(9_999);
+    expect(probes).toEqual([0, 1010]);
+    clock.advance(1);
+    expect(probes).toEqual([0, 1010, 11_020]);
+    expect(deaths).toEqual([]);
+  });
+
   it('does nothing while closed, and starts counting afresh on the next connection', () => {
     const { clock, monitor, probes, deaths } = setup();
     monitor.opened();
@@ -158,11 +193,27 @@ describe('liveness monitor', () => {
   it('does not count edits acknowledged by an ack larger than what was sent as answered in advance', () => {
     const { clock, monitor, deaths } = setup();
     monitor.opened();
+    monitor.received();
     monitor.acknowledged(5);
     clock.advance(100);
     monitor.sent();
     clock.advance(4000);
     expect(deaths).toEqual([4100]);
+  });
+
+  it('waits for the first answer of a new connection (the server still loading the document) before an edit counts as a question', () => {
+    const { clock, monitor, probes, deaths } = setup();
+    monitor.opened();
+    clock.advance(100);
+    monitor.sent();
+    clock.advance(9_899);
+    expect(probes).toEqual([]);
+    expect(deaths).toEqual([]);
+    // Still silent: the idle heartbeat at 10 s, unanswered 4 s later.
+    clock.advance(1);
+    expect(probes).toEqual([10_000]);
+    clock.advance(4_000);
+    expect(deaths).toEqual([14_000]);
   });
 
   it('stops every timer on destroy', () => {

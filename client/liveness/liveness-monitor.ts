@@ -15,6 +15,14 @@
  * silence gets a heartbeat after `pendingProbeMs`; with no question pending, a heartbeat goes out
  * after `idleProbeMs` of silence, so an idle connection that died is noticed too.
  *
+ * `probeNow()` (the browser hints the network changed) wants two answers in a row, a second
+ * heartbeat 1 s after the first answer: the first "answer" may be a message the server sent
+ * before the network went, still arriving.
+ *
+ * Until a new connection's first message arrives, edits are not questions: the server answers
+ * nothing before the document has loaded (seconds for a large one), and reconnecting would only
+ * join the same load again. Such a connection gets the idle heartbeat timeline.
+ *
  * Pure: time comes from the injected clock, so tests drive it.
  */
 
@@ -78,12 +86,16 @@ export function createLivenessMonitor(options: LivenessMonitorOptions): Liveness
   let ackedCount = 0;
   let sentCount = 0;
   let lastReceivedAt = 0;
+  /** Something arrived on this connection: the server has loaded the document and answers. */
+  let hasAnswered = false;
+  /** Heartbeats still to be answered, `pendingProbeMs` apart, after a `probeNow()`. */
+  let confirmations = 0;
   /** When the unanswered heartbeat went out; null when none is pending. */
   let probeSentAt: number | null = null;
   let timer: unknown = null;
 
   /** Send time of the oldest unacknowledged edit that nothing received has followed yet. */
-  const unansweredEditSince = (): number | null => unacked.find((sentAt) => sentAt >= lastReceivedAt) ?? null;
+  const unansweredEditSince = (): number | null => (hasAnswered ? (unacked.find((sentAt) => sentAt >= lastReceivedAt) ?? null) : null);
 
   /** When the connection counts as dead, and when the next heartbeat is due (null: none due). */
   const nextTimes = (): { deadAt: number | null; probeAt: number | null } => {
@@ -91,7 +103,7 @@ export function createLivenessMonitor(options: LivenessMonitorOptions): Liveness
     const asked = edit === null ? probeSentAt : probeSentAt === null ? edit : Math.min(edit, probeSentAt);
     const deadAt = asked === null ? null : asked + timings.answerTimeoutMs;
     if (probeSentAt !== null) return { deadAt, probeAt: null };
-    const probeAt = edit !== null ? edit + timings.pendingProbeMs : lastReceivedAt + timings.idleProbeMs;
+    const probeAt = edit !== null ? edit + timings.pendingProbeMs : lastReceivedAt + (confirmations > 0 ? timings.pendingProbeMs : timings.idleProbeMs);
     return { deadAt, probeAt };
   };
 
@@ -131,6 +143,8 @@ export function createLivenessMonitor(options: LivenessMonitorOptions): Liveness
       ackedCount = 0;
       sentCount = 0;
       probeSentAt = null;
+      confirmations = 0;
+      hasAnswered = false;
       lastReceivedAt = clock.now();
       schedule();
     },
@@ -156,12 +170,16 @@ export function createLivenessMonitor(options: LivenessMonitorOptions): Liveness
     received() {
       if (!isOpen) return;
       lastReceivedAt = clock.now();
+      hasAnswered = true;
       // Any message answers the heartbeat: the server is reading and writing this connection.
+      if (probeSentAt !== null && confirmations > 0) confirmations--;
       probeSentAt = null;
       schedule();
     },
     probeNow() {
-      if (!isOpen || probeSentAt !== null) return;
+      if (!isOpen) return;
+      confirmations = 2;
+      if (probeSentAt !== null) return;
       sendProbe();
       schedule();
     },

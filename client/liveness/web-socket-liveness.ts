@@ -52,9 +52,13 @@ export function watchWebSocketLiveness(provider: WebsocketProvider, options: Web
       // Only a socket the provider still wants: a denial or destroy() sets shouldConnect false.
       if (!provider.shouldConnect || !provider.wsconnected) return;
       console.warn('tandem: the connection stopped answering; reconnecting');
-      // disconnect() closes the socket at once (a close() handshake could wait on a dead network).
+      // disconnect() drops the socket at once (a close() handshake could wait on a dead network)
+      // and schedules the provider's reconnect after the backoff wait, which runs only if the
+      // provider still wants to connect: say so again, rather than connect() now, which would
+      // leave that timer to open a second socket. disconnect() also left the tabs' channel.
       provider.disconnect();
-      provider.connect();
+      provider.shouldConnect = true;
+      provider.connectBc();
     },
   });
   const stopJitter = jitterReconnects(provider, options.backoff);
