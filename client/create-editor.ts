@@ -5,7 +5,8 @@
  * extension; y-websocket syncs it with the server (and other tabs); y-indexeddb keeps a local
  * copy so edits survive a reload while offline. Every update-bearing frame the provider sends is
  * counted by the socket and matched against the server's saved acknowledgements (SaveTracker),
- * which drives "All changes saved" / "Unsaved changes". The token session (tokens/) keeps the
+ * which drives "All changes saved" / "Unsaved changes"; the same frames and acks tell the
+ * liveness watchdog (liveness/) whether the server still answers. The token session (tokens/) keeps the
  * provider's `?token=` fresh; a new token means a new connection, never a new document.
  */
 import { Editor } from '@tiptap/core';
@@ -22,6 +23,7 @@ import { createEditorHistory } from './history/editor-history.js';
 import { trackConnection, type EditorStatus } from './editor-status.js';
 import { createCollaborationExtensions } from './extensions/collaboration-extensions.js';
 import { LinkShortcut } from './extensions/link-shortcut.js';
+import { watchWebSocketLiveness } from './liveness/web-socket-liveness.js';
 import { isValidColor, pick, randomUserId, USER_COLORS, type TandemUser } from './identity.js';
 import { peopleIn, type PresentPerson } from './presence-people.js';
 import { SaveTracker, type SaveState } from './save-tracker.js';
@@ -124,18 +126,30 @@ export function createEditor(options: CreateEditorOptions): TandemEditor {
   const local = options.offline === false ? null : new IndexeddbPersistence(`tandem:${new URL(serverUrl).host}:${options.document}`, ydoc);
   const saves = new SaveTracker();
   let provider: WebsocketProvider | null = null;
-  const CountingWebSocket = createCountingWebSocket(WebSocket, (socket, kind) => {
-    // Frames of an older socket belong to a connection whose count is gone.
-    if (provider && socket === provider.ws) saves.sent(kind);
-  });
+  const CountingWebSocket = createCountingWebSocket(
+    WebSocket,
+    (socket, kind) => {
+      // Frames of an older socket belong to a connection whose count is gone.
+      if (!provider || socket !== provider.ws) return;
+      saves.sent(kind);
+      liveness.sent();
+    },
+    (socket) => {
+      if (provider && socket === provider.ws) liveness.received();
+    },
+  );
   provider = new WebsocketProvider(serverUrl, options.document, ydoc, {
     connect: false,
     params: { [SAVE_ACK_PARAM]: '1' },
     WebSocketPolyfill: CountingWebSocket,
   });
   const ws = provider;
+  // A socket that stops answering is closed and replaced within seconds (liveness/).
+  const liveness = watchWebSocketLiveness(ws);
   ws.messageHandlers[MessageType.savedAck] = (_encoder, decoder) => {
-    saves.acknowledged(decoding.readVarUint(decoder));
+    const count = decoding.readVarUint(decoder);
+    saves.acknowledged(count);
+    liveness.acknowledged(count);
   };
 
   const statusListeners = new Set<(status: EditorStatus) => void>();
@@ -275,6 +289,7 @@ export function createEditor(options: CreateEditorOptions): TandemEditor {
       statusListeners.clear();
       presenceListeners.clear();
       stopTracking();
+      liveness.destroy();
       connection.destroy();
       ydoc.off('update', onUpdate);
       ws.off('sync', onSync);

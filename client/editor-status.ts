@@ -1,14 +1,17 @@
 /**
  * The connection half of the editor's status, from the provider's events: connecting, connected,
- * offline, or denied (for good). A planned reconnect for a new token reads "connecting" from the
- * moment the old socket closes until the new one opens: the user has nothing to worry about.
- * It also tells the save tracker when connections open and close.
+ * reconnecting, offline, or denied (for good). A planned reconnect for a new token reads
+ * "connecting" from the moment the old socket closes until the new one opens: the user has
+ * nothing to worry about. A connection that was open and is lost (closed, or closed by the
+ * liveness watchdog because it stopped answering) reads "reconnecting" until the next attempt
+ * fails, then "offline" until a connection opens again; straight "offline" when the browser
+ * already says it has no network. It also tells the save tracker when connections open and close.
  */
 import type { WebsocketProvider } from 'y-websocket';
 import type { SaveState, SaveTracker } from './save-tracker.js';
 import type { Denial } from './tokens/token-session.js';
 
-export type ConnectionState = 'connecting' | 'connected' | 'offline' | 'denied';
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'denied';
 
 export interface EditorStatus {
   connection: ConnectionState;
@@ -28,6 +31,9 @@ export interface ConnectionTracker {
   destroy(): void;
 }
 
+/** Whether the browser says it has a network (`navigator.onLine`; true where unknown). */
+const hasNetwork = (): boolean => typeof navigator === 'undefined' || navigator.onLine !== false;
+
 export function trackConnection(provider: WebsocketProvider, saves: SaveTracker, onChange: () => void): ConnectionTracker {
   let state: ConnectionState = 'connecting';
   let denial: Denial | null = null;
@@ -45,14 +51,15 @@ export function trackConnection(provider: WebsocketProvider, saves: SaveTracker,
       set('connected');
     } else if (status === 'disconnected') {
       saves.disconnected();
-      set(isRenewing ? 'connecting' : 'offline');
+      set(isRenewing ? 'connecting' : hasNetwork() ? 'reconnecting' : 'offline');
     }
   };
   // Every closed socket ends here, failed attempts too: 'status' reports 'disconnected' only
   // after a connection was open, so a page loaded while the server is unreachable would say
   // "Connecting…" forever. `wsconnected` is still set here when the socket had opened.
   const onConnectionClose = (): void => {
-    if (isRenewing && provider.wsconnected) return;
+    // An open connection lost: onStatus says what comes next.
+    if (provider.wsconnected) return;
     isRenewing = false;
     set('offline');
   };

@@ -88,12 +88,12 @@ describe('admin page', () => {
       expect(Number(await admin.getByTestId('stat-connections').textContent())).toBeGreaterThanOrEqual(1);
       expect(Number(await admin.getByTestId('stat-stored').textContent())).toBeGreaterThanOrEqual(1);
 
-      // Close: 4205 is a reset, so Ada's editor goes offline and reconnects by itself.
+      // Close: 4205 is a reset, so Ada's editor says "Reconnecting…" and reconnects by itself.
       const closedId = (await adaRow.getAttribute('data-conn-id'))!;
       await recordConnectionStates(ada);
       await adaRow.getByRole('button', { name: `Close connection ${closedId} of Ada Lovelace` }).click();
       await expect.poll(() => admin.getByTestId('admin-notice').textContent(), { timeout: DEADLINE_MS }).toContain(`Closed connection ${closedId}.`);
-      await expect.poll(() => connectionStates(ada), { timeout: DEADLINE_MS }).toEqual(['connected', 'offline', 'connected']);
+      await expect.poll(() => connectionStates(ada), { timeout: DEADLINE_MS }).toEqual(['connected', 'reconnecting', 'connected']);
       await admin
         .locator(`[data-testid="admin-document"][data-doc="${doc}"] [data-testid="admin-connection"][data-sub="ada"]:not([data-conn-id="${closedId}"])`)
         .waitFor({ timeout: DEADLINE_MS });

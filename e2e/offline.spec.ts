@@ -42,7 +42,7 @@ describe('offline editing', () => {
     await typeNewParagraph(bob.page, 'Bob wrote this offline.');
     await waitForStatus(ada.page, { connection: 'offline', save: 'unsaved' });
     await waitForStatus(bob.page, { connection: 'offline', save: 'unsaved' });
-    expect(await ada.page.getByTestId('connection-status').textContent()).toBe('Offline');
+    expect(await ada.page.getByTestId('connection-status').textContent()).toBe('Offline — changes kept on this device');
     expect(await ada.page.getByTestId('save-status').textContent()).toBe('Unsaved changes');
 
     // Reload while the server is still down: the page comes from the service worker, the

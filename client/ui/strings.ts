@@ -6,6 +6,9 @@
 export interface TandemStrings {
   connecting: string;
   connected: string;
+  /** A connection was lost (or stopped answering) and the first new attempt is under way. */
+  reconnecting: string;
+  /** No connection, and the last attempt failed or the browser has no network. */
   offline: string;
   /** The connection state once access is denied (the token function failed, or the server refused the token). */
   denied: string;
@@ -76,7 +79,8 @@ export interface TandemStrings {
 export const DEFAULT_STRINGS: Readonly<TandemStrings> = Object.freeze({
   connecting: 'Connecting…',
   connected: 'Connected',
-  offline: 'Offline',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline — changes kept on this device',
   denied: 'No access',
   deniedMessage: 'You don’t have access to this document. Changes you make here are not saved.',
   saved: 'All changes saved',
