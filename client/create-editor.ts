@@ -24,88 +24,21 @@ import { trackConnection, type EditorStatus } from './editor-status.js';
 import { createCollaborationExtensions } from './extensions/collaboration-extensions.js';
 import { LinkShortcut } from './extensions/link-shortcut.js';
 import { watchWebSocketLiveness } from './liveness/web-socket-liveness.js';
-import { isValidColor, pick, randomUserId, USER_COLORS, type TandemUser } from './identity.js';
+import { isValidColor, pick, randomUserId, USER_COLORS } from './identity.js';
 import { peopleIn, type PresentPerson } from './presence-people.js';
-import { SaveTracker, type SaveState } from './save-tracker.js';
+import { SaveTracker } from './save-tracker.js';
 import { installStyles } from './styles/install-styles.js';
 import { accessFromToken, subjectFromToken } from './tokens/token-access.js';
-import { createTokenSession, type TokenOption } from './tokens/token-session.js';
-import { format, resolveStrings, type TandemStrings } from './ui/strings.js';
+import { createTokenSession } from './tokens/token-session.js';
+import { format, resolveStrings } from './ui/strings.js';
+import type { CreateEditorOptions, TandemEditor } from './editor-api.js';
 
 export type { TandemUser } from './identity.js';
 export type { EditorStatus, ConnectionState } from './editor-status.js';
 export type { PresentPerson } from './presence-people.js';
 export type { Denial, DenialReason, TokenOption } from './tokens/token-session.js';
 export type { TandemStrings } from './ui/strings.js';
-
-export interface CreateEditorOptions {
-  /** Element the editor (toolbar, status, presence and text) is rendered into. */
-  element: HTMLElement;
-  /** The Tandem server: `ws(s)://host[:port][/prefix]`; `http(s)://` is accepted too. */
-  serverUrl: string;
-  /** Document name (1-128 of `A-Z a-z 0-9 . _ -`). */
-  document: string;
-  /** Name and caret colour shown to the others; `id` groups one person's tabs. */
-  user: TandemUser;
-  /**
-   * Access token (JWT), sent as the `token` query parameter; or a function returning one
-   * (possibly async), called before connecting and again shortly before each token expires.
-   * A read-only grant makes the editor read-only.
-   */
-  token?: TokenOption;
-  /**
-   * Keep a copy in IndexedDB so edits survive a reload while offline.
-   * @default true
-   */
-  offline?: boolean;
-  /**
-   * Render the toolbar, status and presence above the text.
-   * @default true
-   */
-  chrome?: boolean;
-  /**
-   * Start read-only (also `setReadOnly`). A read-only token is read-only whatever this says.
-   * @default false
-   */
-  readOnly?: boolean;
-  /**
-   * Shown in an empty document.
-   * @default strings.placeholder ('Start writing…')
-   */
-  placeholder?: string;
-  /**
-   * The version history button and panel (list, preview with changes, name, restore); needs `chrome`.
-   * @default true
-   */
-  history?: boolean;
-  /** Replacements for the texts the editor shows (ui/strings.ts). */
-  strings?: Partial<TandemStrings>;
-  /** Every status change (connection, save state, read-only, denial). */
-  onStatus?: (status: EditorStatus) => void;
-  /** Every change between "All changes saved" and "Unsaved changes". */
-  onSaveState?: (state: SaveState) => void;
-  /** Every change of who is here (one entry per person). */
-  onPresence?: (people: PresentPerson[]) => void;
-}
-
-export interface TandemEditor {
-  editor: Editor;
-  provider: WebsocketProvider;
-  ydoc: Y.Doc;
-  readonly status: EditorStatus;
-  /** Who is in the document, one entry per person, the local user first. */
-  readonly presence: PresentPerson[];
-  /** Calls `listener` with every status change; returns the unsubscribe function. */
-  onStatus(listener: (status: EditorStatus) => void): () => void;
-  /** Calls `listener` with every change of who is here; returns the unsubscribe function. */
-  onPresence(listener: (people: PresentPerson[]) => void): () => void;
-  /** Changes the name and colour the others see. */
-  setUser(user: TandemUser): void;
-  /** Turns typing off or on (a read-only token stays read-only). */
-  setReadOnly(readOnly: boolean): void;
-  /** Releases the editor, the connection, presence, the IndexedDB handle and every listener. */
-  destroy(): void;
-}
+export type { CreateEditorOptions, TandemEditor } from './editor-api.js';
 
 export function createEditor(options: CreateEditorOptions): TandemEditor {
   if (!isValidDocName(options.document)) throw new Error(`invalid document name: ${JSON.stringify(options.document)}`);
