@@ -71,6 +71,8 @@ describe('admin overview and connection close', () => {
     await waitFor(() => alice.sentUpdateMessages > 0 && alice.savedCount >= alice.sentUpdateMessages, { message: 'alice’s edit saved' });
     const view = await overview();
     const plan = view.documents.find((entry) => entry.name === 'plan');
+    // Oldest first: the two clients connect at the same moment, so compare them in subject order.
+    plan!.connections.sort((a, b) => a.sub.localeCompare(b.sub));
     expect(plan).toEqual({
       name: 'plan',
       loaded: true,
