@@ -4,6 +4,7 @@ import { clusterFanoutScenario } from './cluster-fanout.js';
 import { coldLoadScenario } from './cold-load.js';
 import { fanoutScenario } from './fanout.js';
 import { floodScenario } from './flood.js';
+import { hotDocScenario } from './hot-doc.js';
 import { idleScenario } from './idle.js';
 import { joinStormScenario } from './join-storm.js';
 import type { Scenario } from './scenario.js';
@@ -16,6 +17,7 @@ export const SCENARIOS: readonly Scenario[] = [
   coldLoadScenario,
   floodScenario,
   joinStormScenario,
+  hotDocScenario,
   clusterCapacityScenario,
   clusterFanoutScenario,
 ];
