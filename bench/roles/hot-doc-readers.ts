@@ -3,7 +3,8 @@
  * of handshakes in flight) and sync; on "go" each publishes a cursor move (an awareness update
  * whose state carries its send time) once a second, at a phase spread over the second by its index
  * among all clients of the document; on "finish" the readers' edit arrivals are turned into
- * latencies against the writer's send times. Driven over IPC, see hot-doc-readers-role.ts.
+ * latencies against the writer's send times (and lost edits), and the observers' awareness
+ * delivery samples are sent back. Driven over IPC, see hot-doc-readers-role.ts.
  */
 import { performance } from 'node:perf_hooks';
 import { connectBenchClient, type BenchClient } from '../clients/bench-client.js';

@@ -2,15 +2,17 @@
  * Hot document: N clients in one document (an all-hands agenda, a classroom, an incident doc).
  * Every client publishes a cursor move (an awareness update carrying its send time) once a
  * second, spread over the second by its index, and one writer types a character every 50 ms.
- * The N − 1 readers live in helper processes (≤ 250 each, hot-doc-readers.ts) so the harness is
- * not one event loop applying N² cursor states a second; the writer is in this process.
+ * The N − 1 readers live in helper processes (hot-doc-readers.ts) so the harness is not one event
+ * loop applying N² cursor states a second: 8 measuring readers in a process of their own (their
+ * latencies are not the backlog of hundreds of other providers), the rest ≤ 250 per process.
+ * The writer is in this process.
  *
- * Reported per N: edit write→receive p50/p99 over every reader (edits still missing 5 s after the
- * last write are sampled at their age then and counted as lost), awareness delivery p50/p99
- * (send time inside the state → a sampling reader's 'change' event, 5 sampling readers per
- * helper process, delivered states only), and the server's CPU (share of one core, /proc), peak
- * RSS and bytes written per second (`wchar`: sockets, plus the store's small writes) over the
- * measured window. Bounded: each step has a deadline, and the run stops by itself.
+ * Reported per N: edit write→receive p50/p99 at the measuring readers (edits still missing 5 s
+ * after the last write are sampled at their age then), lost edits over every reader, awareness
+ * delivery p50/p99 (send time inside the state → a measuring reader's 'change' event, delivered
+ * states only), and the server's CPU (share of one core, /proc), peak RSS and bytes written per
+ * second (`wchar`: sockets, plus the store's small writes) over the measured window. Bounded:
+ * each step has a deadline, and the run stops by itself.
  */
 import { connectMany } from '../lib/connect-many.js';
 import { summarize } from '../lib/percentiles.js';
@@ -22,7 +24,7 @@ import type { Metric, Scenario, ScenarioContext } from './scenario.js';
 
 const EDIT_INTERVAL_MS = 50;
 const CLIENTS_PER_PROCESS = 250;
-const OBSERVERS_PER_PROCESS = 5;
+const MEASURING_READERS = 8;
 /** Cursors and edits run this long before measuring: JIT, first allocations, the join's echoes. */
 const WARMUP_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 90_000;
@@ -44,11 +46,14 @@ async function runHotDoc(ctx: ScenarioContext, clientCount: number, durationMs: 
   if (opened.openMs === null) throw new Error('the writer did not sync within 30 s');
   const writer = opened.clients[0]!;
   const readerCount = clientCount - 1;
-  const processes = Math.ceil(readerCount / CLIENTS_PER_PROCESS);
+  const measuring = Math.min(MEASURING_READERS, readerCount);
+  const loadProcesses = Math.ceil((readerCount - measuring) / CLIENTS_PER_PROCESS);
+  const processes = 1 + loadProcesses;
   const helpers: HotDocReaders[] = [];
   try {
     for (let p = 0, first = 1; p < processes; p++) {
-      const clients = Math.ceil((readerCount - (first - 1)) / (processes - p));
+      // Process 0 measures; the others share the remaining readers evenly.
+      const clients = p === 0 ? measuring : Math.ceil((readerCount - (first - 1)) / (processes - p));
       helpers.push(
         await startHotDocReaders({
           kind: ctx.launcher.kind,
@@ -58,7 +63,7 @@ async function runHotDoc(ctx: ScenarioContext, clientCount: number, durationMs: 
           clients,
           firstIndex: first,
           total: clientCount,
-          observers: OBSERVERS_PER_PROCESS,
+          observers: p === 0 ? clients : 0,
         }),
       );
       first += clients;
@@ -70,7 +75,7 @@ async function runHotDoc(ctx: ScenarioContext, clientCount: number, durationMs: 
       const note = `only ${synced}/${readerCount} readers synced within ${CONNECT_TIMEOUT_MS / 1000} s`;
       return [metric('editP99', 'edit fan-out p99', 'ms', null, note), metric('awarenessP99', 'awareness delivery p99', 'ms', null, note)];
     }
-    ctx.log(`${key}: ${clientCount} clients synced in ${(joinMs / 1000).toFixed(1)} s over ${processes} helper processes`);
+    ctx.log(`${key}: ${clientCount} clients synced in ${(joinMs / 1000).toFixed(1)} s (writer here, readers in ${processes} helper processes)`);
     // The join's presence storm settles before anything is measured.
     await sleep(2_000);
 
@@ -106,16 +111,17 @@ async function runHotDoc(ctx: ScenarioContext, clientCount: number, durationMs: 
     const peakRss = rss.peak();
     rss.stop();
 
-    const edits = summarize(results.flatMap((r) => r.editSamples));
-    const awareness = summarize(results.flatMap((r) => r.awarenessSamples));
+    const edits = summarize(results[0]!.editSamples);
+    const awareness = summarize(results[0]!.awarenessSamples);
     const lost = results.reduce((n, r) => n + r.lost, 0);
     const clientLoad = Math.max(...results.map((r) => r.clientLoadShare));
-    // Near 100 %: a helper's event loop was full, and latencies include its backlog.
-    const loadNote = clientLoad > 0.9 ? `a helper process was ${(clientLoad * 100).toFixed(0)} % busy: latencies include client backlog` : undefined;
+    // Near 100 %: the measuring process's event loop was full, and latencies include its backlog.
+    const measuringLoad = results[0]!.clientLoadShare;
+    const loadNote = measuringLoad > 0.9 ? `the measuring readers' process was ${(measuringLoad * 100).toFixed(0)} % busy: latencies include its backlog` : undefined;
     ctx.log(
       `${key}: ${sentAt.length} edits, edit p50/p99 ${edits.p50.toFixed(1)}/${edits.p99.toFixed(1)} ms, awareness p50/p99 ` +
         `${awareness.p50.toFixed(0)}/${awareness.p99.toFixed(0)} ms (${awareness.count} samples), server ${(cpuShare * 100).toFixed(0)} % of a core, ` +
-        `${(bytesPerSecond / 2 ** 20).toFixed(1)} MB/s written, busiest helper ${(clientLoad * 100).toFixed(0)} %`,
+        `${(bytesPerSecond / 2 ** 20).toFixed(1)} MB/s written, measuring helper ${(measuringLoad * 100).toFixed(0)} % busy, busiest helper ${(clientLoad * 100).toFixed(0)} %`,
     );
     return [
       metric('editP50', 'edit fan-out p50', 'ms', edits.p50, loadNote),
