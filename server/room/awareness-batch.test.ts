@@ -7,6 +7,7 @@ import { MessageType, type CloseCodeValue } from '../../shared/protocol.js';
 import type { RoomPeer } from './room-peer.js';
 import { AwarenessBatch } from './awareness-batch.js';
 import { encodeAwarenessEntries } from './awareness-guard.js';
+import { waitFor } from '../test-support/wait-for.js';
 
 /** A connection stand-in (room-peer.ts) that keeps what it was sent. */
 class RecordingPeer implements RoomPeer {
@@ -28,10 +29,11 @@ class RecordingPeer implements RoomPeer {
   refusedAwareness(): void {}
 }
 
-function presenceRoom(peers: RecordingPeer[]): awarenessProtocol.Awareness {
+/** A presence whose changes go through a batch; window 0 sends at the end of every turn. */
+function presenceRoom(peers: RecordingPeer[], windowMs = 0): awarenessProtocol.Awareness {
   const awareness = new awarenessProtocol.Awareness(new Y.Doc());
   awareness.setLocalState(null);
-  const batch = new AwarenessBatch({ awareness, isDestroyed: false, peerCount: peers.length, peers });
+  const batch = new AwarenessBatch({ awareness, isDestroyed: false, peerCount: peers.length, peers }, windowMs);
   awareness.on('update', (change: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => batch.add(change, origin));
   return awareness;
 }
@@ -102,6 +104,22 @@ describe('AwarenessBatch', () => {
     expect(idsIn(merged)).toEqual([2, 1, 3]);
     expect(echoOf(client, merged)).toEqual(merged);
     client.destroy();
+    awareness.destroy();
+  });
+
+  it('sends a room at most one presence message per window: changes within it wait for its end, together (new ids first)', async () => {
+    const [ada, eve] = [new RecordingPeer('ada'), new RecordingPeer('eve')];
+    const awareness = presenceRoom([ada, eve], 200);
+    move(awareness, ada, 1, 1, 'a1');
+    await nextTick();
+    expect(eve.sent.map(idsIn)).toEqual([[1]]);
+    move(awareness, ada, 1, 2, 'a2');
+    await nextTick();
+    move(awareness, ada, 3, 1, 'a3');
+    await nextTick();
+    expect(eve.sent).toHaveLength(1);
+    await waitFor(() => eve.sent.length > 1, { message: 'the window’s changes sent' });
+    expect(eve.sent.map(idsIn)).toEqual([[1], [3, 1]]);
     awareness.destroy();
   });
 });
