@@ -5,7 +5,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { MessageType, type CloseCodeValue } from '../../shared/protocol.js';
 import type { RoomPeer } from './room-peer.js';
-import { AwarenessBatch } from './awareness-batch.js';
+import { AwarenessBatch, PRESENCE_WINDOW_MS, presenceWindowMs } from './awareness-batch.js';
 import { encodeAwarenessEntries } from './awareness-guard.js';
 import { waitFor } from '../test-support/wait-for.js';
 
@@ -33,7 +33,7 @@ class RecordingPeer implements RoomPeer {
 function presenceRoom(peers: RecordingPeer[], windowMs = 0): awarenessProtocol.Awareness {
   const awareness = new awarenessProtocol.Awareness(new Y.Doc());
   awareness.setLocalState(null);
-  const batch = new AwarenessBatch({ awareness, isDestroyed: false, peerCount: peers.length, peers }, windowMs);
+  const batch = new AwarenessBatch({ awareness, isDestroyed: false, peerCount: peers.length, peers }, () => windowMs);
   awareness.on('update', (change: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => batch.add(change, origin));
   return awareness;
 }
@@ -121,5 +121,12 @@ describe('AwarenessBatch', () => {
     await waitFor(() => eve.sent.length > 1, { message: 'the window’s changes sent' });
     expect(eve.sent.map(idsIn)).toEqual([[1], [3, 1]]);
     awareness.destroy();
+  });
+
+  it('grows the window with the room: 1 ms for 20 peers, 25 ms for 500, and no more than the cap from 1,000 on', () => {
+    expect(presenceWindowMs(20)).toBe(1);
+    expect(presenceWindowMs(500)).toBe(25);
+    expect(presenceWindowMs(1_000)).toBe(PRESENCE_WINDOW_MS);
+    expect(presenceWindowMs(10_000)).toBe(PRESENCE_WINDOW_MS);
   });
 });

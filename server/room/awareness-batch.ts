@@ -6,8 +6,10 @@
  *
  * A change goes out at the end of the turn it happened in (after the inbox's drain, which applies
  * everything that arrived for the document in the turn), but a room sends at most one presence
- * message per `windowMs`: changes within the window wait for its end. A lone cursor move is sent
- * at once; a busy room's moves leave in `1000 / windowMs` frames per peer a second, whatever N.
+ * message per window: changes within the window wait for its end. The window grows with the
+ * room, so that its presence frames stay under PRESENCE_FRAMES_PER_SECOND in all (1 ms for 20
+ * peers, 25 ms for 500), up to PRESENCE_WINDOW_MS (from 1,000 peers on): a small room's cursors
+ * are not held back, and a hot room's leave in at most 20 frames per peer a second, whatever N.
  *
  * A peer is not sent the states it changed itself (it has them). Entries are ordered as
  * y-protocols reports them to a stock client — added, then updated, then removed — so the message
@@ -26,8 +28,15 @@ import { encodeAwarenessMessage } from '../protocol/codec.js';
 import type { AwarenessChange } from './room-events.js';
 import type { RoomPeer } from './room-peer.js';
 
-/** At most one presence message per peer per this long: 20 a second. */
+/** The longest a presence change waits for others: at most 20 presence frames per peer a second. */
 export const PRESENCE_WINDOW_MS = 50;
+/** Presence frames a room aims to stay under, summed over its peers. */
+export const PRESENCE_FRAMES_PER_SECOND = 20_000;
+
+/** The window for a room of `peers`: its presence frames under the budget, at most PRESENCE_WINDOW_MS. */
+export function presenceWindowMs(peers: number): number {
+  return Math.min(PRESENCE_WINDOW_MS, (peers * 1000) / PRESENCE_FRAMES_PER_SECOND);
+}
 
 /** What the batch sends through: a room's presence and its peers when the batch goes out. */
 export interface AwarenessBatchTarget {
@@ -39,7 +48,7 @@ export interface AwarenessBatchTarget {
 
 export class AwarenessBatch {
   readonly #target: AwarenessBatchTarget;
-  readonly #windowMs: number;
+  readonly #windowFor: (peers: number) => number;
   #added = new Set<number>();
   #updated = new Set<number>();
   #removed = new Set<number>();
@@ -48,9 +57,9 @@ export class AwarenessBatch {
   #scheduled = false;
   #lastSentAt = -Infinity;
 
-  constructor(target: AwarenessBatchTarget, windowMs = PRESENCE_WINDOW_MS) {
+  constructor(target: AwarenessBatchTarget, windowFor: (peers: number) => number = presenceWindowMs) {
     this.#target = target;
-    this.#windowMs = windowMs;
+    this.#windowFor = windowFor;
   }
 
   /** Records one change of the room's presence, to be sent with the others of its window. */
@@ -76,7 +85,7 @@ export class AwarenessBatch {
     }
     if (this.#scheduled) return;
     this.#scheduled = true;
-    const wait = this.#lastSentAt + this.#windowMs - performance.now();
+    const wait = this.#lastSentAt + this.#windowFor(this.#target.peerCount) - performance.now();
     // After the inbox's drain of this room (a setImmediate) has applied everything of the turn.
     if (wait <= 0) process.nextTick(this.#send);
     else setTimeout(this.#send, wait).unref();
