@@ -128,7 +128,7 @@ async function runHotDoc(ctx: ScenarioContext, clientCount: number, durationMs: 
       metric('editP99', 'edit fan-out p99', 'ms', edits.p99, loadNote),
       metric('awarenessP50', 'awareness delivery p50', 'ms', awareness.count ? awareness.p50 : null, awareness.count ? undefined : 'no cursor state delivered'),
       metric('awarenessP99', 'awareness delivery p99', 'ms', awareness.count ? awareness.p99 : null),
-      metric('lost', 'lost edits (reader × edit)', 'count', lost),
+      metric('lost', 'lost edits (reader × edit)', 'count', lost, lost > 0 && clientLoad > 0.9 ? `the busiest helper process was ${(clientLoad * 100).toFixed(0)} % busy: missing edits may still be queued in it` : undefined),
       metric('cpu', 'server CPU', '% of a core', cpuShare * 100),
       metric('rss', 'server peak RSS', 'MB', peakRss / 2 ** 20),
       metric('sent', 'server bytes written per second', 'MB/s', bytesPerSecond / 2 ** 20),
