@@ -132,9 +132,11 @@ async function main(options: HotDocReaderOptions): Promise<void> {
   await waitUntil(() => arrivals.every((reader) => reader.length >= finish.sentAt.length), { timeoutMs: finish.waitMs, intervalMs: 20 });
   const clientLoadShare = performance.eventLoopUtilization(eluBefore).utilization;
   const { samples, lost } = editLatencies(arrivals, finish, epochNow());
-  send({ type: 'result', editSamples: samples, lost, awarenessSamples, clientLoadShare });
   for (const client of clients) client.destroy();
-  process.disconnect();
+  // Only the measuring process's samples are used; a load process's would only fill the pipe.
+  const result: HotDocReport = { type: 'result', editSamples: options.observers > 0 ? samples : [], lost, awarenessSamples, clientLoadShare };
+  // Disconnecting before a large report is written would drop it: wait for it to leave.
+  process.send?.(result, () => process.disconnect());
 }
 
 // Every y-websocket provider adds a process 'exit' listener; hundreds of clients are intended.
