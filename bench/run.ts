@@ -33,6 +33,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --tandem-ref <ref> build and measure this git commit of Tandem (default: the working tree)
   --tandem-env K=V   extra environment for the Tandem server (repeatable), e.g. to try a limit
   --tandem-node-arg  extra node flag for the Tandem server (repeatable), e.g. --tandem-node-arg=--cpu-prof
+  --clients <n,n>    client counts for scenarios that take them (hot-doc: default 250,500,1000)
   --quick            smaller counts and shorter runs, for smoke-testing
   --help`;
 
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
       scenario: { type: 'string' },
       server: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      clients: { type: 'string' },
       'tandem-ref': { type: 'string' },
       'tandem-env': { type: 'string', multiple: true },
       'tandem-node-arg': { type: 'string', multiple: true },
@@ -85,6 +87,8 @@ async function main(): Promise<void> {
   const tandemOptions = { ...(tandemRef ? { ref: tandemRef } : {}), env: tandemEnv, nodeArgs: values['tandem-node-arg'] ?? [] };
   const launchers = pick(createLaunchers(tandemOptions), values.server, 'kind');
   const quick = values.quick ?? false;
+  const clientCounts = values.clients ? values.clients.split(',').map((n) => Number(n.trim())) : null;
+  if (clientCounts?.some((n) => !Number.isInteger(n) || n < 2)) throw new Error(`--clients wants whole numbers ≥ 2, got '${values.clients}'\n${USAGE}`);
   for (const launcher of launchers) launcher.prepare(log);
 
   const started = Date.now();
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) {
       for (const launcher of launchers) {
         log(`${scenario.id} on ${launcher.label}…`);
-        const managed = createScenarioContext({ launcher, quick, workDir, log, engines });
+        const managed = createScenarioContext({ launcher, quick, clientCounts, workDir, log, engines });
         const { ctx } = managed;
         try {
           addMetrics(rows, scenario.id, launcher.kind, await scenario.run(ctx));
@@ -121,13 +125,13 @@ async function main(): Promise<void> {
     durationSeconds: (Date.now() - started) / 1000,
     quick,
     machine: { ...describeMachine(), load: { atStart: loadAtStart, atEnd: os.loadavg()[0]! } },
-    servers: launchers.map((l) => ({ kind: l.kind, label: l.label, clusterMode: l.clusterMode })),
+    servers: launchers.map((l) => ({ kind: l.kind, label: l.label, clusterMode: l.clusterMode, nodeFlags: [...l.nodeFlags] })),
     scenarios: scenarios.map((s) => s.id),
     tandem: { ref: tandemRef ?? 'working tree', commit: describeTandemCommit(tandemRef), env: tandemEnv, nodeArgs: tandemOptions.nodeArgs },
     rows,
   };
   const markdown = renderMarkdown(results);
-  // Only a full run (every scenario of its group, every server — for the cluster group, every
+  // Only a full run (every scenario of its group at its own counts, every server — for the cluster group, every
   // server with a cluster mode — full counts) replaces the committed results; a partial or quick
   // run writes beside them, so trying one scenario cannot clobber the table.
   const isGroup = (group: 'single' | 'cluster'): boolean => {
@@ -135,7 +139,7 @@ async function main(): Promise<void> {
     return scenarios.length === ids.length && scenarios.every((s) => ids.includes(s.id));
   };
   const clusterKinds = createLaunchers().filter((l) => l.clusterMode !== null).map((l) => l.kind);
-  const stem = quick
+  const stem = quick || clientCounts
     ? 'partial'
     : isGroup('single') && launchers.length === SERVER_KINDS.length
       ? 'latest'

@@ -4,6 +4,7 @@
  * (y-websocket or Hocuspocus) is underneath.
  */
 import type * as Y from 'yjs';
+import type { Awareness } from 'y-protocols/awareness';
 import type { ServerKind } from '../servers/server-process.js';
 import { connectHocuspocusClient } from './hocuspocus-client.js';
 import { connectYWebsocketClient } from './y-websocket-client.js';
@@ -12,6 +13,8 @@ import { classifyOutgoingFrame } from '../../shared/saved-ack-frames.js';
 export interface BenchClient {
   doc: Y.Doc;
   text: Y.Text;
+  /** The provider's presence (its local state is what this client publishes). */
+  awareness: Awareness;
   readonly isSynced: boolean;
   /** performance.now() of the first "synced", and the text length at that moment. */
   readonly syncedAt: number | null;

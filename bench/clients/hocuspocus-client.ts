@@ -34,9 +34,12 @@ export function connectHocuspocusClient(wsUrl: string, docName: string): BenchCl
     },
   } as HocuspocusProviderConfiguration;
   const provider = new HocuspocusProvider(configuration);
+  // Created by the provider unless configured away (it is not here).
+  const awareness = provider.awareness!;
   return {
     doc,
     text,
+    awareness,
     get isSynced() {
       return provider.isSynced;
     },

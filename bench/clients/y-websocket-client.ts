@@ -48,6 +48,7 @@ export function connectYWebsocketClient(wsUrl: string, docName: string, options:
   return {
     doc,
     text,
+    awareness: provider.awareness,
     get isSynced() {
       return provider.synced;
     },

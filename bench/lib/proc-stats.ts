@@ -30,6 +30,17 @@ export function readRssBytes(pid: number): number {
   return Number(match[1]) * 1024;
 }
 
+/**
+ * Bytes the process has passed to write(2)-family calls (`wchar` of /proc/<pid>/io): socket
+ * writes, and the store's file writes too (small next to a busy document's fan-out).
+ */
+export function readWrittenBytes(pid: number): number {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const match = /^wchar:\s+(\d+)/m.exec(io);
+  if (!match?.[1]) throw new Error(`no wchar for pid ${pid}`);
+  return Number(match[1]);
+}
+
 export function sampleProc(pid: number): ProcSample {
   return { cpuSeconds: readCpuSeconds(pid), rssBytes: readRssBytes(pid), at: performance.now() };
 }

@@ -46,6 +46,9 @@ export function renderMarkdown(results: BenchResults): string {
       `${machine.load ? `, load average ${machine.load.atStart.toFixed(1)} at start and ${machine.load.atEnd.toFixed(1)} at end` : ''}` +
       `${results.tandem.commit ? `; Tandem ${results.tandem.ref} = ${results.tandem.commit}` : ''}.`,
     ...(clusterModes.length ? [`Cluster modes — ${clusterModes.join('; ')}.`] : []),
+    ...(results.servers.some((s) => s.nodeFlags)
+      ? [`Node flags — ${results.servers.map((s) => `${s.label}: ${s.nodeFlags?.length ? s.nodeFlags.join(' ') : 'none'}`).join('; ')}.`]
+      : []),
     '↓ lower is better, ↑ higher is better; the ratio is Tandem divided by the best peer on that row.',
     ...(kinds.includes('bare-relay')
       ? ['The bare relay is a reference, not a peer: it forwards messages on plain ws and does nothing else (no Yjs, no storage, no acknowledgements), so its figures are about what ws, Node and the clients cost on their own.']

@@ -22,8 +22,11 @@ export interface BenchResults {
   quick: boolean;
   /** load: 1-minute load average when the run started and ended (absent in older results). */
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string; load?: { atStart: number; atEnd: number } };
-  /** clusterMode: how the server's cluster members share documents (cluster scenarios), or null. */
-  servers: { kind: ServerKind; label: string; clusterMode?: string | null }[];
+  /**
+   * clusterMode: how the server's cluster members share documents (cluster scenarios), or null;
+   * nodeFlags: the `node` flags its process ran with (absent in results written before they were recorded).
+   */
+  servers: { kind: ServerKind; label: string; clusterMode?: string | null; nodeFlags?: string[] }[];
   scenarios: string[];
   /** commit: the SHA measured (absent in results written before it was recorded). */
   tandem: { ref: string; commit?: string; env: Record<string, string>; nodeArgs: string[] };

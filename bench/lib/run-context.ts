@@ -20,6 +20,7 @@ export interface ManagedContext {
 export function createScenarioContext(options: {
   launcher: ServerLauncher;
   quick: boolean;
+  clientCounts?: number[] | null;
   workDir: string;
   log: (line: string) => void;
   /** The engines cluster scenarios share (run.ts reads them from the environment once). */
@@ -38,6 +39,7 @@ export function createScenarioContext(options: {
   const ctx: ScenarioContext = {
     launcher,
     quick: options.quick,
+    clientCounts: options.clientCounts ?? null,
     log: (line) => options.log(`[${launcher.kind}] ${line}`),
     async newDataDir() {
       const dir = await mkdtemp(path.join(workDir, `${launcher.kind}-`));

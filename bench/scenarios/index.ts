@@ -5,6 +5,7 @@ import { coldLoadScenario } from './cold-load.js';
 import { fanoutScenario } from './fanout.js';
 import { floodScenario } from './flood.js';
 import { httpFallbackScenario } from './http-fallback.js';
+import { hotDocScenario } from './hot-doc.js';
 import { idleScenario } from './idle.js';
 import { joinStormScenario } from './join-storm.js';
 import type { Scenario } from './scenario.js';
@@ -18,6 +19,7 @@ export const SCENARIOS: readonly Scenario[] = [
   floodScenario,
   joinStormScenario,
   httpFallbackScenario,
+  hotDocScenario,
   clusterCapacityScenario,
   clusterFanoutScenario,
 ];

@@ -22,6 +22,8 @@ export interface Metric {
 export interface ScenarioContext {
   launcher: ServerLauncher;
   quick: boolean;
+  /** `--clients`: client counts for scenarios that take them (hot-doc), instead of their defaults. */
+  clientCounts: number[] | null;
   log(line: string): void;
   newDataDir(): Promise<string>;
   /**

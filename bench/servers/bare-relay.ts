@@ -6,27 +6,33 @@
 import { mkdirSync } from 'node:fs';
 import { spawnServer, type ServerHandle } from './server-process.js';
 import type { ServerLauncher, StartOptions } from './server-launcher.js';
+import type { SharedNodeFlags } from './shebang-flags.js';
 import { transpilePeer } from './transpile-peer.js';
 
 let compiled: string | null = null;
 
-export const bareRelayLauncher: ServerLauncher = {
-  kind: 'bare-relay',
-  label: 'bare relay (reference)',
-  usesSaveAck: false,
-  clusterMode: null,
-  prepare() {
-    compiled = transpilePeer('bare-relay-server');
-  },
-  start({ port, dataDir, env }: StartOptions): Promise<ServerHandle> {
-    if (!compiled) throw new Error('bare relay launcher: prepare() was not called');
-    mkdirSync(dataDir, { recursive: true });
-    return spawnServer({
-      kind: 'bare-relay',
-      port,
-      dataDir,
-      args: [compiled],
-      env: { ...env, HOST: '127.0.0.1', PORT: String(port), BARE_RELAY_DATA_DIR: dataDir },
-    });
-  },
-};
+export function createBareRelayLauncher(shared: SharedNodeFlags): ServerLauncher {
+  return {
+    get nodeFlags() {
+      return shared.flags;
+    },
+    kind: 'bare-relay',
+    label: 'bare relay (reference)',
+    usesSaveAck: false,
+    clusterMode: null,
+    prepare() {
+      compiled = transpilePeer('bare-relay-server');
+    },
+    start({ port, dataDir, env }: StartOptions): Promise<ServerHandle> {
+      if (!compiled) throw new Error('bare relay launcher: prepare() was not called');
+      mkdirSync(dataDir, { recursive: true });
+      return spawnServer({
+        kind: 'bare-relay',
+        port,
+        dataDir,
+        args: [...shared.flags, compiled],
+        env: { ...env, HOST: '127.0.0.1', PORT: String(port), BARE_RELAY_DATA_DIR: dataDir },
+      });
+    },
+  };
+}

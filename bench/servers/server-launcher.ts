@@ -25,6 +25,8 @@ export interface ServerLauncher {
    * null when it has no cluster mode: cluster scenarios then measure it as one process only.
    */
   clusterMode: string | null;
+  /** The `node` flags the server process starts with (the same for every server: shebang-flags.ts). */
+  readonly nodeFlags: readonly string[];
   /** One-time work before the first start (a build, a transpile). */
   prepare(log: (line: string) => void): void;
   start(options: StartOptions): Promise<ServerHandle>;

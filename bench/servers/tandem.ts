@@ -12,7 +12,7 @@
  */
 import { spawnServer, type ServerHandle } from './server-process.js';
 import type { ServerLauncher, StartOptions } from './server-launcher.js';
-import { nodeFlagsFromShebang } from './shebang-flags.js';
+import { SharedNodeFlags } from './shebang-flags.js';
 import { prepareTandemCli } from './tandem-build.js';
 
 /** Lifted for load from one address; everything else stays at its default. */
@@ -26,17 +26,20 @@ export interface TandemLauncherOptions {
   nodeArgs?: string[];
 }
 
-export function createTandemLauncher(options: TandemLauncherOptions = {}): ServerLauncher {
+export function createTandemLauncher(options: TandemLauncherOptions = {}, shared = new SharedNodeFlags()): ServerLauncher {
   let cli: string | null = null;
   let cliFlags: string[] = [];
   return {
+    get nodeFlags() {
+      return [...shared.flags, ...(options.nodeArgs ?? [])];
+    },
     kind: 'tandem',
     label: options.ref ? `Tandem (${options.ref})` : 'Tandem',
     usesSaveAck: true,
     clusterMode: 'members sharing PostgreSQL and Redis',
     prepare(log) {
       cli = prepareTandemCli(options.ref, log);
-      cliFlags = nodeFlagsFromShebang(cli);
+      cliFlags = shared.setFrom(cli);
       if (cliFlags.length > 0) log(`Tandem runs with the node flags its CLI names: ${cliFlags.join(' ')}`);
     },
     start({ port, dataDir, env, cluster }: StartOptions): Promise<ServerHandle> {

@@ -5,23 +5,29 @@
 import path from 'node:path';
 import { spawnServer, type ServerHandle } from './server-process.js';
 import type { ServerLauncher, StartOptions } from './server-launcher.js';
+import type { SharedNodeFlags } from './shebang-flags.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const BIN = path.join(ROOT, 'node_modules', '@y', 'websocket-server', 'src', 'server.js');
 
-export const yWebsocketLauncher: ServerLauncher = {
-  kind: 'y-websocket',
-  label: '@y/websocket-server',
-  usesSaveAck: false,
-  clusterMode: null,
-  prepare() {},
-  start({ port, dataDir, env }: StartOptions): Promise<ServerHandle> {
-    return spawnServer({
-      kind: 'y-websocket',
-      port,
-      dataDir,
-      args: [BIN],
-      env: { ...env, HOST: '127.0.0.1', PORT: String(port), YPERSISTENCE: dataDir },
-    });
-  },
-};
+export function createYWebsocketLauncher(shared: SharedNodeFlags): ServerLauncher {
+  return {
+    get nodeFlags() {
+      return shared.flags;
+    },
+    kind: 'y-websocket',
+    label: '@y/websocket-server',
+    usesSaveAck: false,
+    clusterMode: null,
+    prepare() {},
+    start({ port, dataDir, env }: StartOptions): Promise<ServerHandle> {
+      return spawnServer({
+        kind: 'y-websocket',
+        port,
+        dataDir,
+        args: [...shared.flags, BIN],
+        env: { ...env, HOST: '127.0.0.1', PORT: String(port), YPERSISTENCE: dataDir },
+      });
+    },
+  };
+}

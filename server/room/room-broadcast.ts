@@ -1,10 +1,11 @@
 /**
- * Sends a room's changes to its connected peers: document updates as sync updates, presence as
- * awareness messages, each encoded once for all receivers. A change never goes back to the peer
- * it came from; everything else (lease edits, relayed and caught-up content) goes to every peer.
+ * Sends a room's changes to its connected peers: document updates as sync updates, each encoded
+ * once for all receivers, and presence as one merged awareness message per peer per turn
+ * (awareness-batch.ts). A change never goes back to the peer it came from; everything else (lease
+ * edits, relayed and caught-up content) goes to every peer.
  */
-import * as awarenessProtocol from 'y-protocols/awareness';
-import { encodeAwarenessMessage, encodeSyncUpdate } from '../protocol/codec.js';
+import { encodeSyncUpdate } from '../protocol/codec.js';
+import { AwarenessBatch } from './awareness-batch.js';
 import type { Room } from './room.js';
 import type { RoomEvents } from './room-events.js';
 
@@ -18,13 +19,10 @@ export function broadcastRoomChanges(room: Room): () => void {
       if (peer !== sender) peer.send(message);
     }
   };
+  const presence = new AwarenessBatch(room);
   const onAwareness: RoomEvents['awareness'] = (change, origin) => {
     if (room.peerCount === 0) return;
-    const changed = [...change.added, ...change.updated, ...change.removed];
-    const message = encodeAwarenessMessage(awarenessProtocol.encodeAwarenessUpdate(room.awareness, changed));
-    for (const peer of room.peers) {
-      if (peer !== origin) peer.send(message);
-    }
+    presence.add(change, origin);
   };
   room.on('update', onUpdate);
   room.on('awareness', onAwareness);

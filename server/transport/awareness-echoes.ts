@@ -1,7 +1,8 @@
 /**
  * Stock y-websocket clients send every awareness change they receive straight back. Those echoes
  * (byte-identical to an awareness message we sent this peer recently) change nothing in the room,
- * so the peer charges them only towards the byte rate, or busy rooms would throttle every member.
+ * so the peer charges them only towards the byte rate (or busy rooms would throttle every member)
+ * and does not hand them to the room (judging one parses every state in it).
  *
  * A peer keeps the keys of the awareness messages it sent and that were not echoed yet, as a Set
  * that is null when empty (the usual idle state): these functions work on that field.

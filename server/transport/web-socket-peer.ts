@@ -241,8 +241,11 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
       // Only writers' updates are acknowledged: read-only ones are refused, not counted.
       if (this.wantsSaveAck && this.canWrite && isUpdateMessage(message)) (this.#ackTimes ??= new AckTimes()).arrived();
     }
-    this.#charge((data as Buffer).length, this.#rateKind(message, data as Buffer));
-    if (this.#closing) return;
+    const kind = this.#rateKind(message, data as Buffer);
+    this.#charge((data as Buffer).length, kind);
+    // An echo carries only states at clocks the room has already passed: it would change nothing,
+    // and judging it parses every state in it (N echoes of every presence frame in a hot document).
+    if (this.#closing || kind === 'echo') return;
     if (this.#sink) {
       this.#sink.receive(this, message);
       return;

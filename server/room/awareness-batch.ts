@@ -1,0 +1,133 @@
+/**
+ * A room's presence changes, collected and sent together: every peer gets ONE awareness message
+ * holding every client state that changed since the last one, instead of one message per change.
+ * In a document with N people each moving a cursor once a second, that is what keeps the frames
+ * per second from growing as N².
+ *
+ * A change goes out at the end of the turn it happened in (after the inbox's drain, which applies
+ * everything that arrived for the document in the turn), but a room sends at most one presence
+ * message per window: changes within the window wait for its end. The window grows with the
+ * room, so that its presence frames stay under PRESENCE_FRAMES_PER_SECOND in all (1 ms for 20
+ * peers, 25 ms for 500), up to PRESENCE_WINDOW_MS (from 1,000 peers on): a small room's cursors
+ * are not held back, and a hot room's leave in at most 20 frames per peer a second, whatever N.
+ *
+ * A peer is not sent the states it changed itself (it has them). Entries are ordered as
+ * y-protocols reports them to a stock client — added, then updated, then removed — so the message
+ * a y-websocket client echoes back (it re-sends every change it receives, in that order) is
+ * byte-identical to the one it got, and counts as an echo (awareness-echoes.ts). Each entry is
+ * encoded once (y-protocols' layout: client id, clock, state as JSON) and shared by every
+ * message that carries it.
+ *
+ * States that did not change are not re-sent: the room applies only entries that change
+ * something (awareness-guard.ts). A renewal with the same state is still sent: receivers drop a
+ * state not renewed for 30 s (y-protocols' outdatedTimeout).
+ */
+import type * as awarenessProtocol from 'y-protocols/awareness';
+import * as encoding from 'lib0/encoding';
+import { encodeAwarenessMessage } from '../protocol/codec.js';
+import type { AwarenessChange } from './room-events.js';
+import type { RoomPeer } from './room-peer.js';
+
+/** The longest a presence change waits for others: at most 20 presence frames per peer a second. */
+export const PRESENCE_WINDOW_MS = 50;
+/** Presence frames a room aims to stay under, summed over its peers. */
+export const PRESENCE_FRAMES_PER_SECOND = 20_000;
+
+/** The window for a room of `peers`: its presence frames under the budget, at most PRESENCE_WINDOW_MS. */
+export function presenceWindowMs(peers: number): number {
+  return Math.min(PRESENCE_WINDOW_MS, (peers * 1000) / PRESENCE_FRAMES_PER_SECOND);
+}
+
+/** What the batch sends through: a room's presence and its peers when the batch goes out. */
+export interface AwarenessBatchTarget {
+  readonly awareness: awarenessProtocol.Awareness;
+  readonly isDestroyed: boolean;
+  readonly peerCount: number;
+  readonly peers: Iterable<RoomPeer>;
+}
+
+export class AwarenessBatch {
+  readonly #target: AwarenessBatchTarget;
+  readonly #windowFor: (peers: number) => number;
+  #added = new Set<number>();
+  #updated = new Set<number>();
+  #removed = new Set<number>();
+  /** The ids each origin (a peer, for peers' own changes) changed since the last send. */
+  #byOrigin = new Map<unknown, Set<number>>();
+  #scheduled = false;
+  #lastSentAt = -Infinity;
+
+  constructor(target: AwarenessBatchTarget, windowFor: (peers: number) => number = presenceWindowMs) {
+    this.#target = target;
+    this.#windowFor = windowFor;
+  }
+
+  /** Records one change of the room's presence, to be sent with the others of its window. */
+  add(change: AwarenessChange, origin: unknown): void {
+    for (const id of change.added) {
+      this.#removed.delete(id);
+      if (!this.#updated.has(id)) this.#added.add(id);
+    }
+    for (const id of change.updated) {
+      if (!this.#added.has(id) && !this.#removed.has(id)) this.#updated.add(id);
+    }
+    for (const id of change.removed) {
+      this.#added.delete(id);
+      this.#updated.delete(id);
+      this.#removed.add(id);
+    }
+    if (origin !== null && typeof origin === 'object') {
+      let ids = this.#byOrigin.get(origin);
+      if (!ids) this.#byOrigin.set(origin, (ids = new Set()));
+      for (const id of change.added) ids.add(id);
+      for (const id of change.updated) ids.add(id);
+      for (const id of change.removed) ids.add(id);
+    }
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    const wait = this.#lastSentAt + this.#windowFor(this.#target.peerCount) - performance.now();
+    // After the inbox's drain of this room (a setImmediate) has applied everything of the turn.
+    if (wait <= 0) process.nextTick(this.#send);
+    else setTimeout(this.#send, wait).unref();
+  }
+
+  readonly #send = (): void => {
+    this.#scheduled = false;
+    this.#lastSentAt = performance.now();
+    const changed = [...this.#added, ...this.#updated, ...this.#removed];
+    const byOrigin = this.#byOrigin;
+    this.#added = new Set();
+    this.#updated = new Set();
+    this.#removed = new Set();
+    this.#byOrigin = new Map();
+    const target = this.#target;
+    if (target.isDestroyed || target.peerCount === 0 || changed.length === 0) return;
+    const entries = changed.map((id) => encodeEntry(target.awareness, id));
+    let shared: Uint8Array | null = null;
+    for (const peer of target.peers) {
+      const own = byOrigin.get(peer);
+      if (own === undefined) {
+        peer.send((shared ??= encodeMessage(entries)));
+        continue;
+      }
+      const rest = entries.filter((_entry, i) => !own.has(changed[i]!));
+      if (rest.length > 0) peer.send(encodeMessage(rest));
+    }
+  };
+}
+
+/** One entry as y-protocols' encodeAwarenessUpdate writes it (a gone state as null). */
+function encodeEntry(awareness: awarenessProtocol.Awareness, clientID: number): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, clientID);
+  encoding.writeVarUint(encoder, awareness.meta.get(clientID)?.clock ?? 0);
+  encoding.writeVarString(encoder, JSON.stringify(awareness.getStates().get(clientID) || null));
+  return encoding.toUint8Array(encoder);
+}
+
+function encodeMessage(entries: readonly Uint8Array[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, entries.length);
+  for (const entry of entries) encoding.writeUint8Array(encoder, entry);
+  return encodeAwarenessMessage(encoding.toUint8Array(encoder));
+}

@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+import { pino } from 'pino';
+import type { ClientMessage } from '../protocol/codec.js';
+import { awarenessFrame } from '../test-support/awareness-frames.js';
+import { waitFor } from '../test-support/wait-for.js';
+import { OutboundBudget } from './outbound-budget.js';
+import type { PeerSettings } from './peer-settings.js';
+import { WebSocketPeer } from './web-socket-peer.js';
+
+const settings: PeerSettings = {
+  logger: pino({ level: 'silent' }),
+  onClosed: () => undefined,
+  meter: null,
+  maxBufferedBytes: 2 ** 20,
+  budget: new OutboundBudget({ maxBytes: 2 ** 24 }),
+  maxEarlyMessages: 100,
+  maxEarlyBytes: 2 ** 20,
+  maxRefusedWrites: 10,
+  awarenessLimits: { maxStateBytes: 1024, maxIds: 4 },
+  maxRefusedAwareness: 10,
+  throttle: { messagesPerSecond: 1_000, bytesPerSecond: 2 ** 20, awarenessPerSecond: 100, maxMessageBytes: 2 ** 20, closeAfterMs: 10_000 },
+};
+
+// Root cause: every awareness message a stock client echoed back was judged by the room, which
+// parsed every state in it, although it only repeats states the room sent at clocks it has passed.
+describe('WebSocketPeer awareness echoes', () => {
+  const closers: (() => void)[] = [];
+  afterEach(() => {
+    for (const close of closers.splice(0)) close();
+  });
+
+  it('drops an echo of an awareness message it sent, and delivers the next awareness message to the room', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    closers.push(() => wss.close());
+    await once(wss, 'listening');
+    const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+    closers.push(() => client.terminate());
+    const [serverSide] = (await once(wss, 'connection')) as [WebSocket];
+    const peer = new WebSocketPeer({ ws: serverSide, id: 'c1', docName: 'doc', canWrite: true, wantsSaveAck: false, subject: null, displayName: null, settings });
+    const delivered: ClientMessage[] = [];
+    peer.bind({ receive: (_peer, message) => delivered.push(message) });
+    const echoed: Buffer[] = [];
+    client.on('message', (data: Buffer) => echoed.push(data));
+    if (client.readyState !== WebSocket.OPEN) await once(client, 'open');
+
+    const sent = awarenessFrame([{ clientID: 9, clock: 3, state: { cursor: 1 } }]);
+    peer.send(sent);
+    await waitFor(() => echoed.length === 1, { message: 'client got the awareness message' });
+    client.send(echoed[0]!);
+    const own = awarenessFrame([{ clientID: 10, clock: 1, state: { cursor: 2 } }]);
+    client.send(own);
+
+    await waitFor(() => delivered.length > 0, { message: 'a message delivered to the room' });
+    expect(delivered.map((message) => message.kind)).toEqual(['awareness']);
+    expect(Buffer.from((delivered[0] as { update: Uint8Array }).update)).toEqual(Buffer.from(own.subarray(2)));
+  });
+});
