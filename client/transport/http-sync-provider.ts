@@ -80,6 +80,7 @@ export class HttpSyncProvider extends ObservableV2<HttpSyncProviderEvents> {
     this.transport = transport;
     this.sentUpdateMessages = 0;
     this.savedCount = 0;
+    // A failed open has already been reported through onClose (which schedules the retry).
     transport.open().catch(() => undefined);
   }
 

@@ -9,6 +9,9 @@ import type { Principal } from '../auth/principal.js';
 import { matches, type Revocation } from '../auth/revocation-list.js';
 import { CloseCode } from '../../shared/protocol.js';
 import type { Room } from '../room/room.js';
+import type { RoomPeer } from '../room/room-peer.js';
+import type { DocumentRegistry } from '../room/document-registry.js';
+import { RoomError } from '../room/room-error.js';
 import type { WebSocketPeer } from './web-socket-peer.js';
 import type { ConnectionSummary } from '../../shared/admin-overview.js';
 
@@ -68,4 +71,27 @@ export function closeByAdmin(sessions: Sessions<SessionPeer>, id: string, by: st
     return true;
   }
   return false;
+}
+
+/**
+ * Joins the session's document and binds the peer once it is loaded. A document being deleted
+ * closes with 1013, not 4404: y-websocket retries 1013 and gets the document once deleted (empty),
+ * while it stops for good on 44xx codes. Any other failure closes with 1011.
+ */
+export function joinDocument(registry: DocumentRegistry, session: Session, peer: RoomPeer & SessionPeer & { bind(room: Room): void }): void {
+  registry.join(session.docName, peer).then(
+    (room) => {
+      if (!peer.isOpen) return;
+      session.room = room;
+      peer.bind(room);
+    },
+    (error: unknown) => {
+      if (error instanceof RoomError && error.code === 'document-deleting') {
+        peer.close(CloseCode.tryAgainLater, 'document being deleted');
+        return;
+      }
+      peer.log.error({ err: error }, 'could not open document');
+      peer.close(CloseCode.internalError, 'document unavailable');
+    },
+  );
 }

@@ -31,6 +31,7 @@ import { rememberSentAwareness, takeAwarenessEcho } from './awareness-echoes.js'
 import { writeFrame } from './write-frame.js';
 import { closeAndWaitFor } from './close-handshake.js';
 import { AckTimes } from '../metrics/ack-times.js';
+import { RefusalLimits } from './refusal-limits.js';
 
 const peerBySocket = new WeakMap<WebSocket, WebSocketPeer>();
 
@@ -47,8 +48,7 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   readonly #settings: PeerSettings;
   #sink: MessageSink | null = null;
   #early: EarlyMessages | null = new EarlyMessages();
-  #refusedWrites = 0;
-  #refusedAwareness = 0;
+  readonly #refusals: RefusalLimits;
   #closing = false;
   readonly #input: InputPacer;
   /** Awareness messages sent and not echoed yet; null when there are none (the usual idle state). */
@@ -69,6 +69,7 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     this.subject = options.subject;
     this.displayName = options.displayName;
     this.#input = new InputPacer(options.ws, options.settings.throttle);
+    this.#refusals = new RefusalLimits(options.settings, (code, reason, msg) => this.#closeFor(code, reason, msg));
     peerBySocket.set(this.#ws, this);
     this.#ws.on('message', WebSocketPeer.#onSocketMessage);
     this.#ws.on('pong', WebSocketPeer.#onSocketPong);
@@ -207,18 +208,13 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   }
 
   refusedWrite(): void {
-    this.#refusedWrites++;
-    if (this.#refusedWrites > this.#settings.maxRefusedWrites) {
-      this.#closeFor(CloseCode.policyViolation, 'read-only', 'read-only connection kept sending document changes');
-    }
+    this.#refusals.refusedWrite();
   }
 
   refusedAwareness(count: number): void {
-    this.#refusedAwareness += count;
-    if (this.#refusedAwareness > this.#settings.maxRefusedAwareness) {
-      this.#closeFor(CloseCode.policyViolation, 'presence of others', "connection kept changing other connections' presence");
-    }
+    this.#refusals.refusedAwareness(count);
   }
+
 
   #onMessage(data: RawData, isBinary: boolean): void {
     this.isAlive = true;

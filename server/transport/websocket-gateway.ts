@@ -19,7 +19,6 @@ import { CloseCode, SAVE_ACK_PARAM, type CloseCodeValue } from '../../shared/pro
 import type { Access } from '../../shared/token-claims.js';
 import { isLoopbackHost, type ServerConfig } from '../config.js';
 import type { DocumentRegistry } from '../room/document-registry.js';
-import { RoomError } from '../room/room-error.js';
 import { AuthError } from '../auth/auth-error.js';
 import { ConnectionQuota } from '../auth/connection-quota.js';
 import type { Principal } from '../auth/principal.js';
@@ -32,7 +31,7 @@ import { OutboundBudget } from './outbound-budget.js';
 import { rejectUpgrade } from './reject-upgrade.js';
 import { scheduleTokenExpiry } from './token-expiry.js';
 import type { ConnectionMeter } from '../metrics/connection-meter.js';
-import { closeByAdmin, closeRevoked, describeConnections, type Session, type Sessions } from './connection-sessions.js';
+import { closeByAdmin, closeRevoked, describeConnections, joinDocument, type Session, type Sessions } from './connection-sessions.js';
 import type { ConnectionSummary } from '../../shared/admin-overview.js';
 
 export interface WebSocketGatewayOptions {
@@ -208,23 +207,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     meter?.opened(peer.canWrite);
     if (principal.exp !== null) scheduleExpiry(peer, session, principal.exp * 1000);
     peer.log.debug({ sub: principal.sub, access: granted }, 'connection opened');
-    registry.join(docName, peer).then(
-      (joined) => {
-        if (!peer.isOpen) return;
-        session.room = joined;
-        peer.bind(joined);
-      },
-      (error: unknown) => {
-        if (error instanceof RoomError && error.code === 'document-deleting') {
-          // Transient, not 4404: y-websocket retries 1013 and gets the document once deleted
-          // (empty), while it stops for good on 44xx codes.
-          peer.close(CloseCode.tryAgainLater, 'document being deleted');
-          return;
-        }
-        peer.log.error({ err: error }, 'could not open document');
-        peer.close(CloseCode.internalError, 'document unavailable');
-      },
-    );
+    joinDocument(registry, session, peer);
   };
 
   const scheduleExpiry = (peer: WebSocketPeer, session: Session, expiresAt: number): void => {

@@ -24,6 +24,7 @@ import { rememberSentAwareness, takeAwarenessEcho } from '../awareness-echoes.js
 import { AckTimes } from '../../metrics/ack-times.js';
 import { ReplayLog, type NumberedFrame } from './replay-log.js';
 import { UpstreamGate } from './upstream-gate.js';
+import { RefusalLimits } from '../refusal-limits.js';
 
 export interface HttpSessionSettings extends Omit<PeerSettings, 'onClosed'> {
   /** Called once, when the session ends, with its close code (1006: reaped, nobody listening). */
@@ -64,8 +65,7 @@ export class HttpSessionPeer implements RoomPeer, BudgetedPeer {
   #stream: ServerResponse | null = null;
   #sink: MessageSink | null = null;
   #early: EarlyMessages | null = new EarlyMessages();
-  #refusedWrites = 0;
-  #refusedAwareness = 0;
+  readonly #refusals: RefusalLimits;
   #closeCode: number | null = null;
   #sentAwareness: Set<string> | null = null;
   #ackTimes: AckTimes | null = null;
@@ -83,6 +83,7 @@ export class HttpSessionPeer implements RoomPeer, BudgetedPeer {
     this.displayName = options.displayName;
     this.#log = new ReplayLog(options.settings.replayBytes);
     this.#input = new InputPacer(this.#gate, options.settings.throttle);
+    this.#refusals = new RefusalLimits(options.settings, (code, reason, msg) => this.#closeFor(code, reason, msg));
     // Nothing is taken in until the document is loaded: nothing is answered from an empty document.
     this.#input.hold(Hold.loading);
   }
@@ -239,18 +240,13 @@ export class HttpSessionPeer implements RoomPeer, BudgetedPeer {
   }
 
   refusedWrite(): void {
-    this.#refusedWrites++;
-    if (this.#refusedWrites > this.#settings.maxRefusedWrites) {
-      this.#closeFor(CloseCode.policyViolation, 'read-only', 'read-only connection kept sending document changes');
-    }
+    this.#refusals.refusedWrite();
   }
 
   refusedAwareness(count: number): void {
-    this.#refusedAwareness += count;
-    if (this.#refusedAwareness > this.#settings.maxRefusedAwareness) {
-      this.#closeFor(CloseCode.policyViolation, 'presence of others', "connection kept changing other connections' presence");
-    }
+    this.#refusals.refusedAwareness(count);
   }
+
 
   #write(res: ServerResponse, frame: NumberedFrame): void {
     res.write(encodeStreamMessage(frame.seq, frame.message));
@@ -262,12 +258,15 @@ export class HttpSessionPeer implements RoomPeer, BudgetedPeer {
       meter.received(message.kind, bytes.length);
       if (this.wantsSaveAck && this.canWrite && isUpdateMessage(message)) (this.#ackTimes ??= new AckTimes()).arrived();
     }
-    const verdict = this.#input.charge(bytes.length, this.#rateKind(message, bytes));
+    const kind = this.#rateKind(message, bytes);
+    const verdict = this.#input.charge(bytes.length, kind);
     if (verdict === 'abusive') {
       this.#closeFor(CloseCode.rateLimited, 'rate limited', 'rate limits exceeded for too long');
       return;
     }
     if (verdict === 'first-pause') this.log.info({ code: CloseCode.rateLimited }, 'sending faster than the rate limits: pausing reads');
+    // As on WebSockets: an echo changes nothing, and judging it would parse every state in it.
+    if (kind === 'echo') return;
     if (this.#sink) {
       this.#sink.receive(this, message);
       return;

@@ -16,7 +16,6 @@ import { isValidDocName } from '../../../shared/doc-name.js';
 import { CloseCode, SAVE_ACK_PARAM, type CloseCodeValue } from '../../../shared/protocol.js';
 import { isLoopbackHost, type ServerConfig } from '../../config.js';
 import type { DocumentRegistry } from '../../room/document-registry.js';
-import { RoomError } from '../../room/room-error.js';
 import { AuthError } from '../../auth/auth-error.js';
 import type { ConnectionQuota } from '../../auth/connection-quota.js';
 import { clientAddress, isOriginAllowed, originAllowlist, tokenFromRequest } from '../../auth/request-identity.js';
@@ -24,7 +23,7 @@ import { authorizeDocument, type AccessChecker } from '../../auth/upgrade-author
 import type { ConnectionMeter } from '../../metrics/connection-meter.js';
 import type { ConnectionSummary } from '../../../shared/admin-overview.js';
 import type { OutboundBudget } from '../outbound-budget.js';
-import { closeByAdmin, closeRevoked, describeConnections, type Session, type Sessions } from '../connection-sessions.js';
+import { closeByAdmin, closeRevoked, describeConnections, joinDocument, type Session, type Sessions } from '../connection-sessions.js';
 import { scheduleTokenExpiry } from '../token-expiry.js';
 import { HttpSessionPeer, type HttpSessionSettings } from './http-session-peer.js';
 
@@ -215,21 +214,7 @@ export class HttpSyncSessions {
   }
 
   #join(peer: HttpSessionPeer, record: SessionRecord): void {
-    this.#options.registry.join(record.docName, peer).then(
-      (room) => {
-        if (!peer.isOpen) return;
-        record.room = room;
-        peer.bind(room);
-      },
-      (error: unknown) => {
-        if (error instanceof RoomError && error.code === 'document-deleting') {
-          peer.close(CloseCode.tryAgainLater, 'document being deleted');
-          return;
-        }
-        peer.log.error({ err: error }, 'could not open document');
-        peer.close(CloseCode.internalError, 'document unavailable');
-      },
-    );
+    joinDocument(this.#options.registry, record, peer);
   }
 
   #onClosed(peer: HttpSessionPeer, code: number): void {
