@@ -145,6 +145,27 @@ describe('DELETE in a cluster', () => {
     expect(stored.log.length + (stored.snapshot ? 1 : 0)).toBe(0);
   });
 
+  it('a member that never confirms is passed over after the ack timeout, with a warning naming it, and the stored copy is deleted', async () => {
+    cluster = await startTestCluster({
+      members: 2,
+      clusterTuning: { deletes: { ackTimeoutMs: 300, repeatMs: 100 } },
+      wrapPubSub: (pubsub, index) => (index === 1 ? dropFirstDeleteBegins(pubsub, Number.POSITIVE_INFINITY) : pubsub),
+    });
+    const here = connect(0, 'silent');
+    await here.synced();
+    here.doc.getText('t').insert(0, 'old');
+    const sent = here.sentUpdateMessages;
+    await waitFor(() => here.savedCount >= sent, { message: 'the edit saved' });
+    const started = Date.now();
+    const response = await fetch(`${cluster.members[0]!.url}/api/docs/silent`, { method: 'DELETE' });
+    expect(response.status).toBe(204);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    const silentMember = cluster.members[1]!.server.cluster!.member.id;
+    expect(cluster.members[0]!.logs.some((line) => /did not confirm/.test(String(line.msg)) && JSON.stringify(line).includes(silentMember))).toBe(true);
+    const stored = await cluster.store.load('silent');
+    expect(stored.log.length + (stored.snapshot ? 1 : 0)).toBe(0);
+  });
+
   it('when the broker does not take the delete, nothing is deleted anywhere: 503 cluster-unavailable', async () => {
     cluster = await startTestCluster({ members: 2, wrapPubSub: (pubsub, index) => (index === 0 ? refuseDeleteBegins(pubsub) : pubsub) });
     const there = connect(1, 'kept');
