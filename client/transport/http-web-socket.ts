@@ -7,8 +7,10 @@
  * becomes one HTTP session on `http(s)://host[/prefix]/sync/<document>/sessions`; the messages
  * the provider sends. Out: the server's messages as `message` events carrying an ArrayBuffer
  * (whatever `binaryType` says: y-websocket sets 'arraybuffer'), `open` once the session is open,
- * and one `close` with the session's close code (the server's, or 1006 when it was unreachable),
- * preceded by `error` for an abnormal end, as a browser's WebSocket does.
+ * and one `close` with the session's close code, preceded by `error` for an abnormal end, as a
+ * browser's WebSocket does. A session that never opened closes with 1006 whatever the refusal
+ * said (401, 403, 429…), as a refused upgrade does in a browser, which hides the status: the
+ * editor then asks what happened the same way for both transports (tokens/access-probe.ts).
  */
 import { HttpSyncTransport, type HttpSyncTransportOptions } from './http-sync-transport.js';
 
@@ -75,6 +77,7 @@ export class HttpWebSocket extends EventTarget {
   readonly transport: HttpSyncTransport;
   /** The close code and reason given to close(), reported instead of the transport's. */
   #closedWith: { code: number; reason: string } | null = null;
+  #wasOpened = false;
 
   /** `fetch` defaults to the global one; tests may pass their own through a subclass. */
   constructor(url: string | URL, _protocols?: string | string[], fetchImpl?: HttpSyncTransportOptions['fetch']) {
@@ -116,6 +119,7 @@ export class HttpWebSocket extends EventTarget {
   #opened(): void {
     if (this.readyState !== this.CONNECTING) return;
     this.readyState = this.OPEN;
+    this.#wasOpened = true;
     this.#fire(new Event('open'), this.onopen);
   }
 
@@ -129,8 +133,8 @@ export class HttpWebSocket extends EventTarget {
   #ended(code: number, reason: string): void {
     if (this.readyState === this.CLOSED) return;
     this.readyState = this.CLOSED;
-    const closed = this.#closedWith ?? { code, reason };
-    const isClean = this.#closedWith !== null || code === 1000;
+    const closed = this.#closedWith ?? (this.#wasOpened ? { code, reason } : { code: 1006, reason });
+    const isClean = this.#closedWith !== null || closed.code === 1000;
     if (!isClean) this.#fire(new Event('error'), this.onerror);
     this.#fire(new HttpCloseEvent(closed.code, closed.reason, isClean), this.onclose);
   }

@@ -139,6 +139,8 @@ export function createTransportSelector(options: TransportSelectorOptions): Tran
     };
     socket.addEventListener('message', () => finish(true));
     socket.addEventListener('close', () => finish(false));
+    // Node's `ws` throws an error event nobody listens to.
+    socket.addEventListener('error', () => finish(false));
   };
 
   /** Watches one connection of `kind` for the policy: did it ever hear from the server? */
