@@ -4,6 +4,7 @@
  * accepts and drops them does): the editor falls back to HTTP on its own, says so in the status
  * pill, edits with a user on WebSockets, saves, and rides out going offline like on a WebSocket
  * (the liveness watchdog notices, the offline edits reach the server once back online).
+ * Once WebSockets get through again, the background probe moves the editor back to them.
  * `?transport=http` forces the fallback from the start, with no WebSocket at all.
  */
 import { describe, expect, it } from 'vitest';
@@ -91,6 +92,37 @@ describe('HTTP fallback', () => {
     const after = 'Ada over HTTP.\nBob over WebSocket. Typed offline.';
     expect(await h.server.documentText(doc)).toBe(after);
     await waitForText(bob.page, (text) => text === after, "Ada's offline text at Bob's");
+  });
+
+  it('moves back to WebSocket when the probe 5 s after falling back gets through, with the edits saved', async () => {
+    const doc = `fallback-probe-${Date.now().toString(36)}`;
+    const dana = await h.newUser('Dana Probe');
+    const gate = { isOpen: false };
+    await dana.context.routeWebSocket(/.*/, (ws) => {
+      if (gate.isOpen) ws.connectToServer();
+      else void ws.close();
+    });
+    await openDocument(dana.page, h.server.url, doc);
+    expect(await dana.page.getByTestId('status').getAttribute('data-transport')).toBe('http');
+    await editor(dana.page).click();
+    await dana.page.keyboard.type('Before the probe.');
+    await waitForStatus(dana.page, { connection: 'connected', save: 'saved' });
+    gate.isOpen = true;
+    const openedAt = Date.now();
+    await dana.page.waitForFunction(
+      () => {
+        const pill = document.querySelector<HTMLElement>('[data-testid="status"]');
+        return pill?.dataset.transport === 'websocket' && pill.dataset.connection === 'connected';
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
+    console.log(`http-fallback: back on WebSocket ${Date.now() - openedAt} ms after WebSockets got through`);
+    expect(await dana.page.getByTestId('connection-status').textContent()).toBe('Connected');
+    await placeCaretAtEnd(dana.page);
+    await dana.page.keyboard.type(' After.');
+    await waitForStatus(dana.page, { connection: 'connected', save: 'saved' });
+    expect(await h.server.documentText(doc)).toBe('Before the probe. After.');
   });
 
   it('with ?transport=http the editor uses HTTP from the start and opens no WebSocket', async () => {
