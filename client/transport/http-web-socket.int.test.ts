@@ -90,7 +90,10 @@ describe('HttpWebSocket under y-websocket’s WebsocketProvider', () => {
       message: 'both texts equal and complete',
     });
     const text = a.doc.getText('t').toString();
-    for (let i = 0; i < 20; i++) expect(text).toContain(`h${i} `), expect(text).toContain(`w${i} `);
+    for (let i = 0; i < 20; i++) {
+      expect(text).toContain(`h${i} `);
+      expect(text).toContain(`w${i} `);
+    }
 
     a.provider.awareness.setLocalStateField('user', { name: 'Hattie' });
     b.provider.awareness.setLocalStateField('user', { name: 'Wes' });

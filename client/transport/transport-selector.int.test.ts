@@ -15,6 +15,7 @@ import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../../server/test-support/test-server.js';
 import { connectClient, type TestClient } from '../../server/test-support/test-client.js';
 import { waitFor } from '../../server/test-support/wait-for.js';
+import { jitterReconnects } from '../liveness/reconnect-backoff.js';
 import { HttpWebSocket } from './http-web-socket.js';
 import { createTransportSelector, type SelectorTimings, type TransportMode, type TransportSelector } from './transport-selector.js';
 
@@ -158,6 +159,24 @@ describe('the transport selector', () => {
     await waitFor(() => a.made.websocket >= 5, { message: 'five failed attempts' });
     expect(a.made.http).toBe(0);
     expect(a.selector.transport).toBe('websocket');
+  });
+
+  it('spaces failed HTTP attempts with the same jittered exponential backoff as WebSocket ones', async () => {
+    // A server that is not there: every session open fails. The provider's backoff, jittered by
+    // reconnect-backoff.ts with the random draw 0, is half of y-websocket's own wait.
+    const a = connect('selector-http-backoff', 'http', { serverUrl: `ws://127.0.0.1:${dropper.port}` });
+    a.provider.maxBackoffTime = 10_000;
+    const stop = jitterReconnects(a.provider, { random: () => 0 });
+    cleanups.push(stop);
+    const attempts: number[] = [];
+    a.provider.on('status', ({ status }: { status: string }) => {
+      if (status === 'connecting') attempts.push(Date.now());
+    });
+    await waitFor(() => attempts.length >= 5, { timeoutMs: 15_000, message: 'five attempts' });
+    const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!);
+    // The waits after the 2nd to 5th failures: 200, 400, 800, 1600 ms (y-websocket alone: 400-3200).
+    expect(gaps.every((gap, i) => gap >= 200 * 2 ** i - 50 && gap < 200 * 2 ** i + 300), `gaps ${gaps.join(', ')} ms`).toBe(true);
+    expect(a.made.websocket).toBe(0);
   });
 
   it('HTTP failing as well (the server is away) goes back to WebSocket, so both keep being tried', async () => {
