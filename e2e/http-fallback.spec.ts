@@ -59,10 +59,13 @@ describe('HTTP fallback', () => {
     await openDocument(ada.page, h.server.url, doc);
     console.log(`http-fallback: connected over HTTP ${Date.now() - startedAt} ms after navigation (${blocked} WebSockets blocked)`);
     expect(await ada.page.getByTestId('connection-status').textContent()).toBe('Connected · HTTP fallback');
+    expect(await ada.page.getByTestId('connection-status').isVisible()).toBe(true);
     expect(await ada.page.getByTestId('status').getAttribute('data-transport')).toBe('http');
     expect(blocked).toBeGreaterThanOrEqual(2);
     await openDocument(bob.page, h.server.url, doc);
     expect(await bob.page.getByTestId('connection-status').textContent()).toBe('Connected');
+    // Connected over WebSocket goes without saying; only the save state shows.
+    expect(await bob.page.getByTestId('connection-status').isVisible()).toBe(false);
 
     await editor(ada.page).click();
     await ada.page.keyboard.type('Ada over HTTP.');

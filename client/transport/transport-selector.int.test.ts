@@ -44,7 +44,7 @@ describe('the transport selector', () => {
   });
 
   /**
-   * A provider on `doc` whose WebSockets go to the dropping port while `block.on`, to the server
+   * A provider on `doc` whose WebSockets go to `block.port` (the dropping port) while `block.on`, to the server
    * otherwise; its HTTP sessions always reach the server. Counts the sockets of each kind made.
    */
   const connect = (
@@ -52,12 +52,12 @@ describe('the transport selector', () => {
     mode: TransportMode,
     options: { timings?: Partial<SelectorTimings>; hasNetwork?: () => boolean; serverUrl?: string } = {},
   ) => {
-    const block = { on: true };
+    const block = { on: true, port: dropper.port };
     const made = { websocket: 0, http: 0 };
     const serverPort = new URL(server.wsUrl).port;
     class BlockableWebSocket extends WebSocket {
       constructor(url: string | URL, protocols?: string | string[]) {
-        super(block.on ? String(url).replace(`:${serverPort}/`, `:${dropper.port}/`) : url, protocols);
+        super(block.on ? String(url).replace(`:${serverPort}/`, `:${block.port}/`) : url, protocols);
         made.websocket++;
       }
     }
@@ -127,6 +127,18 @@ describe('the transport selector', () => {
     expect(a.changes).toEqual(['http', 'websocket']);
     a.doc.getText('t').insert(a.doc.getText('t').length, 'after.');
     await waitFor(() => b.doc.getText('t').toString() === 'before. after.', { message: 'both edits at the stock client' });
+  });
+
+  it("'auto' counts a WebSocket still connecting after the connect timeout as a failure (an upgrade nobody answers)", async () => {
+    // TCP connections that are accepted and never answered: the upgrade hangs.
+    const silent = net.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as AddressInfo).port;
+    cleanups.push(() => void silent.close());
+    const a = connect('selector-hanging', 'auto', { timings: { connectTimeoutMs: 300, firstProbeMs: 60_000 } });
+    a.block.port = silentPort;
+    await waitFor(() => a.provider.synced && a.provider.ws instanceof HttpWebSocket, { message: 'synced over HTTP' });
+    expect(a.made.websocket).toBe(2);
   });
 
   it("'websocket' never falls back, however many upgrades fail", async () => {
