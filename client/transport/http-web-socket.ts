@@ -12,7 +12,7 @@
  * said (401, 403, 429…), as a refused upgrade does in a browser, which hides the status: the
  * editor then asks what happened the same way for both transports (tokens/access-probe.ts).
  */
-import { HttpSyncTransport, type HttpSyncTransportOptions } from './http-sync-transport.js';
+import { HttpSyncTransport } from './http-sync-transport.js';
 
 type Frame = string | ArrayBufferLike | Blob | ArrayBufferView;
 type Handler<E extends Event> = ((this: HttpWebSocket, event: E) => unknown) | null;
@@ -79,8 +79,7 @@ export class HttpWebSocket extends EventTarget {
   #closedWith: { code: number; reason: string } | null = null;
   #wasOpened = false;
 
-  /** `fetch` defaults to the global one; tests may pass their own through a subclass. */
-  constructor(url: string | URL, _protocols?: string | string[], fetchImpl?: HttpSyncTransportOptions['fetch']) {
+  constructor(url: string | URL, _protocols?: string | string[]) {
     super();
     this.url = String(url);
     const target = parseSocketUrl(this.url);
@@ -89,7 +88,6 @@ export class HttpWebSocket extends EventTarget {
       docName: target.docName,
       saveAck: target.saveAck,
       ...(target.token ? { token: target.token } : {}),
-      ...(fetchImpl ? { fetch: fetchImpl } : {}),
       onOpen: () => this.#opened(),
       onMessage: (message) => this.#received(message),
       onClose: (code, reason) => this.#ended(code, reason),
