@@ -2,7 +2,8 @@
  * The React entry point (`tandem/react`) in Chromium: a page built with Vite from
  * e2e/fixtures/react-app renders <TandemEditor> in StrictMode, its text reaches the server, the
  * status and presence hooks follow the editor, and unmounting destroys the editor and closes its
- * socket (in the page and on the server); `history={false}` leaves the history panel out.
+ * socket (in the page and on the server); `history={false}` leaves the history panel out;
+ * `transport="http"` edits from the other origin over the HTTP fallback (CORS on /sync).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -97,6 +98,32 @@ describe('React component', () => {
       await page.getByRole('button', { name: 'Mount editor' }).click();
       await waitForStatus(page, { connection: 'connected', save: 'saved' });
       await expect.poll(() => editor(page).textContent(), { timeout: DEADLINE_MS }).toBe('Written in React.');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('passes the transport prop: transport="http" edits from another origin over the HTTP fallback (CORS), with no WebSocket', async () => {
+    const doc = `react-http-${Date.now().toString(36)}`;
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await recordSockets(page);
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      await page.goto(`${site.url}/?server=${encodeURIComponent(tandem.url)}&doc=${doc}&transport=http`);
+      await waitForStatus(page, { connection: 'connected', save: 'saved' });
+      expect(await page.getByTestId('connection-status').textContent()).toBe('Connected · HTTP fallback');
+      await editor(page).click();
+      await page.keyboard.type('Over HTTP from another origin.');
+      await waitForStatus(page, { connection: 'connected', save: 'saved' });
+      expect(await tandem.documentText(doc)).toBe('Over HTTP from another origin.');
+      expect((await readRecord(page)).socketsOpened).toBe(0);
+      // A CORS refusal would show here as a console error.
+      expect(errors).toEqual([]);
     } finally {
       await context.close();
     }
