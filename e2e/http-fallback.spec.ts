@@ -5,12 +5,15 @@
  * pill, edits with a user on WebSockets, saves, and rides out going offline like on a WebSocket
  * (the liveness watchdog notices, the offline edits reach the server once back online).
  * Once WebSockets get through again, the background probe moves the editor back to them.
- * `?transport=http` forces the fallback from the start, with no WebSocket at all.
+ * `?transport=http` forces the fallback from the start, with no WebSocket at all; so does
+ * `<tandem-editor transport="http">`, whose short-lived tokens are renewed over HTTP.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useHarness } from './support/harness.js';
-import { editor, editorText, openDocument, placeCaretAtEnd, waitForStatus, waitForText } from './support/editor-page.js';
+import { startAuthE2EServer, type AuthE2EServer } from './support/auth-e2e-server.js';
+import { DEADLINE_MS, editor, editorText, openDocument, placeCaretAtEnd, waitForStatus, waitForText } from './support/editor-page.js';
+import { openLibraryPage } from './support/library-page.js';
 
 const h = useHarness();
 
@@ -140,5 +143,56 @@ describe('HTTP fallback', () => {
     await waitForStatus(cleo.page, { connection: 'connected', save: 'saved' });
     expect(await h.server.documentText(doc)).toBe('Forced over HTTP.');
     expect(await socketsOpened(cleo.page)).toBe(0);
+  });
+});
+
+describe('<tandem-editor transport="http"> with auth', () => {
+  let auth: AuthE2EServer;
+
+  beforeAll(async () => {
+    auth = await startAuthE2EServer();
+  });
+  afterAll(async () => {
+    await auth?.dispose();
+  });
+
+  it('connects over HTTP only and renews its 3-second tokens there, the session carrying on', async () => {
+    const doc = `fallback-element-${Date.now().toString(36)}`;
+    const context = await h.browser.newContext();
+    try {
+      const page = await context.newPage();
+      await recordSockets(page);
+      let endpointCalls = 0;
+      await page.route('**/app/tandem-token', async (route) => {
+        endpointCalls++;
+        const token = await auth.mint({ sub: 'hal', name: 'Hal', docs: [`${doc}:write`], ttlSeconds: 3 });
+        await route.fulfill({ contentType: 'text/plain', body: token });
+      });
+      await openLibraryPage(page, auth.url);
+      await page.evaluate((doc) => {
+        const element = document.createElement('tandem-editor');
+        element.setAttribute('document', doc);
+        element.setAttribute('token-endpoint', '/app/tandem-token');
+        element.setAttribute('offline', 'false');
+        element.setAttribute('transport', 'http');
+        document.body.append(element);
+      }, doc);
+      await waitForStatus(page, { connection: 'connected', save: 'saved' });
+      expect(await page.getByTestId('connection-status').textContent()).toBe('Connected · HTTP fallback');
+      await editor(page).click();
+      await page.keyboard.type('Via HTTP.');
+      await waitForStatus(page, { save: 'saved' });
+      expect(await auth.documentText(doc)).toBe('Via HTTP.');
+
+      // Two renewals of a 3-second token, each a new HTTP session with the new token.
+      await expect.poll(() => endpointCalls, { timeout: DEADLINE_MS }).toBeGreaterThanOrEqual(3);
+      await waitForStatus(page, { connection: 'connected' });
+      await page.keyboard.type(' Still here.');
+      await waitForStatus(page, { connection: 'connected', save: 'saved' });
+      expect(await auth.documentText(doc)).toBe('Via HTTP. Still here.');
+      expect(await socketsOpened(page)).toBe(0);
+    } finally {
+      await context.close();
+    }
   });
 });

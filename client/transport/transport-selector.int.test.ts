@@ -141,6 +141,15 @@ describe('the transport selector', () => {
     expect(a.made.websocket).toBe(2);
   });
 
+  it('failures forgiven after each one (as the editor does when a new token comes into use) never add up to a fallback', async () => {
+    const a = connect('selector-forgiven', 'auto');
+    // y-websocket reports the close after the selector counted it.
+    a.provider.on('connection-close', () => a.selector.forgiveFailures());
+    await waitFor(() => a.made.websocket >= 5, { message: 'five failed attempts' });
+    expect(a.made.http).toBe(0);
+    expect(a.selector.transport).toBe('websocket');
+  });
+
   it("'websocket' never falls back, however many upgrades fail", async () => {
     const a = connect('selector-forced-ws', 'websocket');
     await waitFor(() => a.made.websocket >= 5, { message: 'five failed attempts' });

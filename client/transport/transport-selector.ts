@@ -72,6 +72,12 @@ export interface TransportSelector {
   readonly WebSocketPolyfill: typeof WebSocket;
   /** The transport new connections use. */
   readonly transport: TransportKind;
+  /**
+   * Starts counting failures again: those so far may not have been the transport's. The editor
+   * calls it when a new token comes into use, since a browser reports a refused token (401 before
+   * the upgrade) exactly like a blocked WebSocket.
+   */
+  forgiveFailures(): void;
   destroy(): void;
 }
 
@@ -187,6 +193,9 @@ export function createTransportSelector(options: TransportSelectorOptions): Tran
     WebSocketPolyfill: SelectingWebSocket,
     get transport() {
       return transport;
+    },
+    forgiveFailures() {
+      failures = 0;
     },
     destroy() {
       isDestroyed = true;
