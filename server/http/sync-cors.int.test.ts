@@ -38,6 +38,7 @@ describe('CORS on the HTTP fallback transport', () => {
     expect(pre.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
     expect(pre.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('content-type');
     expect(pre.headers.get('vary')).toMatch(/Origin/);
+    expect(pre.headers.get('access-control-max-age')).toBe('600');
 
     const opened = await fetch(`${server.url}/sync/plan/sessions`, { method: 'POST', headers: { Origin: APP, Authorization: `Bearer ${writeToken}` } });
     expect(opened.status).toBe(201);
@@ -86,5 +87,20 @@ describe('CORS on the HTTP fallback transport without auth', () => {
     const own = await preflight(server, server.url);
     expect(own.status).toBe(204);
     expect(own.headers.get('access-control-allow-origin')).toBe(server.url);
+  });
+});
+
+describe('CORS on the HTTP fallback transport with auth and no --allowed-origins', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startAuthServer();
+  });
+  afterAll(() => server.dispose());
+
+  it('serves any origin, as the WebSocket upgrade does (tokens, not cookies, authenticate)', async () => {
+    const pre = await preflight(server, EVIL);
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe(EVIL);
   });
 });
