@@ -17,6 +17,7 @@ import { startAuthE2EServer, type AuthE2EServer } from './support/auth-e2e-serve
 import { DEADLINE_MS, editor, waitForStatus } from './support/editor-page.js';
 import { readRecord, recordSockets } from './support/library-page.js';
 import { serveStatic, type StaticServer } from './support/static-server.js';
+import { parseSamples, sampleValue } from '../server/test-support/metrics-text.js';
 
 interface FixtureWindow {
   reactTandem: { editor: { isDestroyed: boolean } } | null;
@@ -112,15 +113,25 @@ describe('React component', () => {
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
       page.on('console', (message) => {
-        if (message.type() === 'error') errors.push(message.text());
+        // The static site has no favicon; Chromium asks for it now and then.
+        if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico')) errors.push(`${message.text()} ${message.location().url}`);
       });
       await page.goto(`${site.url}/?server=${encodeURIComponent(tandem.url)}&doc=${doc}&transport=http`);
       await waitForStatus(page, { connection: 'connected', save: 'saved' });
       expect(await page.getByTestId('connection-status').textContent()).toBe('Connected · HTTP fallback');
+      const requests = async (route: string, status: string): Promise<number> =>
+        sampleValue(parseSamples(await tandem.server.metrics.render()), 'tandem_http_requests_total', { route, status });
+      // Preflights are answered before any route matches: route "other", 204.
+      const before = { preflights: await requests('other', '204'), posts: await requests('/sync/:name/sessions/:id/messages', '200') };
       await editor(page).click();
       await page.keyboard.type('Over HTTP from another origin.');
       await waitForStatus(page, { connection: 'connected', save: 'saved' });
       expect(await tandem.documentText(doc)).toBe('Over HTTP from another origin.');
+      const preflights = (await requests('other', '204')) - before.preflights;
+      const posts = (await requests('/sync/:name/sessions/:id/messages', '200')) - before.posts;
+      console.log(`react http: ${posts} POSTs and ${preflights} preflights for 30 typed characters`);
+      expect(posts).toBeGreaterThan(0);
+      expect(preflights).toBeGreaterThan(0);
       expect((await readRecord(page)).socketsOpened).toBe(0);
       // A CORS refusal would show here as a console error.
       expect(errors).toEqual([]);
