@@ -7,7 +7,9 @@
  * counted by the socket and matched against the server's saved acknowledgements (SaveTracker),
  * which drives "All changes saved" / "Unsaved changes"; the same frames and acks tell the
  * liveness watchdog (liveness/) whether the server still answers. The token session (tokens/) keeps the
- * provider's `?token=` fresh; a new token means a new connection, never a new document.
+ * provider's `?token=` fresh; a new token means a new connection, never a new document. Each
+ * connection is a WebSocket or, where those do not get through, the HTTP fallback behind a
+ * WebSocket-shaped adapter (transport/): the provider and all of the above work the same on both.
  */
 import { Editor } from '@tiptap/core';
 import * as Y from 'yjs';
@@ -30,6 +32,8 @@ import { SaveTracker } from './save-tracker.js';
 import { installStyles } from './styles/install-styles.js';
 import { accessFromToken, subjectFromToken } from './tokens/token-access.js';
 import { createTokenSession } from './tokens/token-session.js';
+import { HttpWebSocket } from './transport/http-web-socket.js';
+import { createTransportSelector } from './transport/transport-selector.js';
 import { format, resolveStrings } from './ui/strings.js';
 import type { CreateEditorOptions, TandemEditor } from './editor-api.js';
 
@@ -38,6 +42,7 @@ export type { EditorStatus, ConnectionState } from './editor-status.js';
 export type { PresentPerson } from './presence-people.js';
 export type { Denial, DenialReason, TokenOption } from './tokens/token-session.js';
 export type { TandemStrings } from './ui/strings.js';
+export type { TransportKind, TransportMode } from './transport/transport-selector.js';
 export type { CreateEditorOptions, TandemEditor } from './editor-api.js';
 
 export function createEditor(options: CreateEditorOptions): TandemEditor {
@@ -59,22 +64,38 @@ export function createEditor(options: CreateEditorOptions): TandemEditor {
   const local = options.offline === false ? null : new IndexeddbPersistence(`tandem:${new URL(serverUrl).host}:${options.document}`, ydoc);
   const saves = new SaveTracker();
   let provider: WebsocketProvider | null = null;
-  const CountingWebSocket = createCountingWebSocket(
-    WebSocket,
-    (socket, kind) => {
-      // Frames of an older socket belong to a connection whose count is gone.
-      if (!provider || socket !== provider.ws) return;
-      saves.sent(kind);
-      liveness.sent();
+  const counting = (Base: typeof WebSocket): typeof WebSocket =>
+    createCountingWebSocket(
+      Base,
+      (socket, kind) => {
+        // Frames of an older socket belong to a connection whose count is gone.
+        if (!provider || socket !== provider.ws) return;
+        saves.sent(kind);
+        liveness.sent();
+      },
+      (socket) => {
+        if (provider && socket === provider.ws) liveness.received();
+      },
+    );
+  // WebSocket or the HTTP fallback, per connection (transport/transport-selector.ts).
+  const transports = createTransportSelector({
+    mode: options.transport ?? 'auto',
+    sockets: { websocket: counting(WebSocket), http: counting(HttpWebSocket as unknown as typeof WebSocket) },
+    probeSocket: WebSocket,
+    url: () => ws.url,
+    reconnect() {
+      if (!ws.shouldConnect) return;
+      // A planned move, like a token renewal: "Connecting…", never "Reconnecting…".
+      connection.renewing();
+      ws.disconnect();
+      ws.connect();
     },
-    (socket) => {
-      if (provider && socket === provider.ws) liveness.received();
-    },
-  );
+    onChange: () => emit(),
+  });
   provider = new WebsocketProvider(serverUrl, options.document, ydoc, {
     connect: false,
     params: { [SAVE_ACK_PARAM]: '1' },
-    WebSocketPolyfill: CountingWebSocket,
+    WebSocketPolyfill: transports.WebSocketPolyfill,
   });
   const ws = provider;
   // A socket that stops answering is closed and replaced within seconds (liveness/).
@@ -93,7 +114,13 @@ export function createEditor(options: CreateEditorOptions): TandemEditor {
   let chrome: EditorChrome | null = null;
   // Denied: nothing typed from now on could be saved.
   const isReadOnly = (): boolean => isForcedReadOnly || access !== 'write' || connection.state === 'denied';
-  const snapshot = (): EditorStatus => ({ connection: connection.state, save: saves.state, readOnly: isReadOnly(), denial: connection.denial });
+  const snapshot = (): EditorStatus => ({
+    connection: connection.state,
+    save: saves.state,
+    readOnly: isReadOnly(),
+    denial: connection.denial,
+    transport: transports.transport,
+  });
   const emit = (): void => {
     const status = snapshot();
     chrome?.showStatus(status);
@@ -112,6 +139,8 @@ export function createEditor(options: CreateEditorOptions): TandemEditor {
     serverUrl,
     document: options.document,
     onToken(token) {
+      // Upgrades refused for the old token looked like blocked WebSockets.
+      transports.forgiveFailures();
       access = accessFromToken(token, options.document);
       const subject = subjectFromToken(token);
       if (subject && subject !== user.id) {
@@ -218,6 +247,7 @@ export function createEditor(options: CreateEditorOptions): TandemEditor {
       if (isDestroyed) return;
       isDestroyed = true;
       session.destroy();
+      transports.destroy();
       chrome?.destroy();
       statusListeners.clear();
       presenceListeners.clear();

@@ -7,6 +7,7 @@ import type { TandemUser } from './identity.js';
 import type { PresentPerson } from './presence-people.js';
 import type { SaveState } from './save-tracker.js';
 import type { TokenOption } from './tokens/token-session.js';
+import type { TransportMode } from './transport/transport-selector.js';
 import type { TandemStrings } from './ui/strings.js';
 
 export interface CreateEditorOptions {
@@ -49,6 +50,13 @@ export interface CreateEditorOptions {
    * @default true
    */
   history?: boolean;
+  /**
+   * How to reach the server. 'auto' uses WebSockets and falls back to HTTP (fetch and a streamed
+   * response) where they do not get through, returning to WebSockets once they do
+   * (transport/transport-selector.ts); 'websocket' and 'http' use only that one.
+   * @default 'auto'
+   */
+  transport?: TransportMode;
   /** Replacements for the texts the editor shows (ui/strings.ts). */
   strings?: Partial<TandemStrings>;
   /** Every status change (connection, save state, read-only, denial). */

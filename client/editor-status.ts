@@ -10,6 +10,7 @@
 import type { WebsocketProvider } from 'y-websocket';
 import type { SaveState, SaveTracker } from './save-tracker.js';
 import type { Denial } from './tokens/token-session.js';
+import type { TransportKind } from './transport/transport-selector.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'denied';
 
@@ -20,6 +21,8 @@ export interface EditorStatus {
   readOnly: boolean;
   /** Why access was denied, while `connection` is `denied`. */
   denial: Denial | null;
+  /** The transport the connection uses, or is being tried on: 'http' is the fallback (`transport` option). */
+  transport: TransportKind;
 }
 
 export interface ConnectionTracker {

@@ -1,6 +1,6 @@
 /**
  * `<tandem-editor server-url=".." document=".." user-name=".." user-color=".." token=".."
- * token-endpoint=".." offline="false" history="false" read-only placeholder="..">`: createEditor
+ * token-endpoint=".." offline="false" history="false" read-only placeholder=".." transport="auto|websocket|http">`: createEditor
  * as a custom element for plain HTML pages. The editor is created when the element is connected,
  * recreated when an attribute changes (`read-only` just toggles typing), and destroyed when the
  * element is removed. Status changes are also dispatched as `tandem-status` events. The class is built on
@@ -10,7 +10,7 @@ import { createEditor, type TandemEditor } from './create-editor.js';
 import { loadUser } from './identity.js';
 import { tokenFromEndpoint } from './tokens/token-endpoint.js';
 
-export const TANDEM_EDITOR_ATTRIBUTES = ['server-url', 'document', 'user-name', 'user-color', 'token', 'token-endpoint', 'offline', 'history', 'read-only', 'placeholder'] as const;
+export const TANDEM_EDITOR_ATTRIBUTES = ['server-url', 'document', 'user-name', 'user-color', 'token', 'token-endpoint', 'offline', 'history', 'read-only', 'placeholder', 'transport'] as const;
 
 export interface TandemEditorElement extends HTMLElement {
   /** The running editor, or null while disconnected or misconfigured. */
@@ -62,6 +62,7 @@ function createElementClass(): CustomElementConstructor {
       const token = endpoint ? tokenFromEndpoint(new URL(endpoint, location.href).toString()) : (this.getAttribute('token') ?? undefined);
       const readOnly = this.getAttribute('read-only');
       const placeholder = this.getAttribute('placeholder');
+      const transport = this.getAttribute('transport');
       try {
         this.#tandem = createEditor({
           element: this,
@@ -73,6 +74,7 @@ function createElementClass(): CustomElementConstructor {
           readOnly: readOnly !== null && readOnly !== 'false',
           onStatus: (status) => this.dispatchEvent(new CustomEvent('tandem-status', { detail: status })),
           ...(placeholder !== null ? { placeholder } : {}),
+          ...(transport === 'auto' || transport === 'websocket' || transport === 'http' ? { transport } : {}),
           ...(token ? { token } : {}),
         });
         this.dispatchEvent(new CustomEvent('tandem-ready', { detail: this.#tandem }));

@@ -2,7 +2,8 @@
  * The React entry point (`tandem/react`) in Chromium: a page built with Vite from
  * e2e/fixtures/react-app renders <TandemEditor> in StrictMode, its text reaches the server, the
  * status and presence hooks follow the editor, and unmounting destroys the editor and closes its
- * socket (in the page and on the server); `history={false}` leaves the history panel out.
+ * socket (in the page and on the server); `history={false}` leaves the history panel out;
+ * `transport="http"` edits from the other origin over the HTTP fallback (CORS on /sync).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { startAuthE2EServer, type AuthE2EServer } from './support/auth-e2e-serve
 import { DEADLINE_MS, editor, waitForStatus } from './support/editor-page.js';
 import { readRecord, recordSockets } from './support/library-page.js';
 import { serveStatic, type StaticServer } from './support/static-server.js';
+import { parseSamples, sampleValue } from '../server/test-support/metrics-text.js';
 
 interface FixtureWindow {
   reactTandem: { editor: { isDestroyed: boolean } } | null;
@@ -97,6 +99,42 @@ describe('React component', () => {
       await page.getByRole('button', { name: 'Mount editor' }).click();
       await waitForStatus(page, { connection: 'connected', save: 'saved' });
       await expect.poll(() => editor(page).textContent(), { timeout: DEADLINE_MS }).toBe('Written in React.');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('passes the transport prop: transport="http" edits from another origin over the HTTP fallback (CORS), with no WebSocket', async () => {
+    const doc = `react-http-${Date.now().toString(36)}`;
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await recordSockets(page);
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      page.on('console', (message) => {
+        // The static site has no favicon; Chromium asks for it now and then.
+        if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico')) errors.push(`${message.text()} ${message.location().url}`);
+      });
+      await page.goto(`${site.url}/?server=${encodeURIComponent(tandem.url)}&doc=${doc}&transport=http`);
+      await waitForStatus(page, { connection: 'connected', save: 'saved' });
+      expect(await page.getByTestId('connection-status').textContent()).toBe('Connected · HTTP fallback');
+      const requests = async (route: string, status: string): Promise<number> =>
+        sampleValue(parseSamples(await tandem.server.metrics.render()), 'tandem_http_requests_total', { route, status });
+      // Preflights are answered before any route matches: route "other", 204.
+      const before = { preflights: await requests('other', '204'), posts: await requests('/sync/:name/sessions/:id/messages', '200') };
+      await editor(page).click();
+      await page.keyboard.type('Over HTTP from another origin.');
+      await waitForStatus(page, { connection: 'connected', save: 'saved' });
+      expect(await tandem.documentText(doc)).toBe('Over HTTP from another origin.');
+      const preflights = (await requests('other', '204')) - before.preflights;
+      const posts = (await requests('/sync/:name/sessions/:id/messages', '200')) - before.posts;
+      console.log(`react http: ${posts} POSTs and ${preflights} preflights for 30 typed characters`);
+      expect(posts).toBeGreaterThan(0);
+      expect(preflights).toBeGreaterThan(0);
+      expect((await readRecord(page)).socketsOpened).toBe(0);
+      // A CORS refusal would show here as a console error.
+      expect(errors).toEqual([]);
     } finally {
       await context.close();
     }

@@ -29,7 +29,7 @@ import { createReadinessProbe, type ReadinessCheck } from './http/readiness.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { RevocationList, type Revocation } from './auth/revocation-list.js';
 import { startPostgresRevocations, type PostgresRevocations } from './auth/postgres-revocations.js';
-import { hostAllowlist } from './auth/request-identity.js';
+import { hostAllowlist, originAllowlist } from './auth/request-identity.js';
 import type { AccessChecker } from './auth/upgrade-authorizer.js';
 import type { PubSub } from './pubsub/pubsub.js';
 import { createMetrics, type TandemMetrics } from './metrics/metrics.js';
@@ -217,6 +217,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     router: createHttpSyncRouter(httpSync, { maxMessageBytes: config.limits.maxMessageBytes }),
     logger,
     allowedHosts: hostAllowlist(config.allowedHosts, access.verifier.isOpen),
+    allowedOrigins: originAllowlist(config.allowedOrigins, access.verifier.isOpen),
     metrics,
   });
   const serve = (req: IncomingMessage, res: ServerResponse): void => {

@@ -1,6 +1,7 @@
 /**
  * A document at /d/<name>: the header (name, share link, who you are) and the editor.
- * A `?token=` in the URL is passed on to the server (and decides read-only vs editable).
+ * A `?token=` in the URL is passed on to the server (and decides read-only vs editable);
+ * `?transport=http` (or `websocket`, `auto`) chooses the editor's transport option.
  */
 import { createEditor, type TandemEditor } from '../create-editor.js';
 import { cleanName, loadUser, saveUser, USER_COLORS } from '../identity.js';
@@ -10,7 +11,9 @@ import { brandMarkup, escapeHtml } from './brand.js';
 export function renderDocumentPage(root: HTMLElement, name: string): void {
   document.title = `${name} — Tandem`;
   const user = loadUser();
-  const token = new URLSearchParams(location.search).get('token') ?? undefined;
+  const query = new URLSearchParams(location.search);
+  const token = query.get('token') ?? undefined;
+  const transport = query.get('transport');
   root.innerHTML = `
     <header class="app-header">
       ${brandMarkup()}
@@ -50,7 +53,14 @@ export function renderDocumentPage(root: HTMLElement, name: string): void {
   const host = root.querySelector<HTMLElement>('.doc-editor')!;
   let tandem: TandemEditor;
   try {
-    tandem = createEditor({ element: host, serverUrl: location.origin, document: name, user, ...(token ? { token } : {}) });
+    tandem = createEditor({
+      element: host,
+      serverUrl: location.origin,
+      document: name,
+      user,
+      ...(token ? { token } : {}),
+      ...(transport === 'auto' || transport === 'websocket' || transport === 'http' ? { transport } : {}),
+    });
   } catch (error) {
     console.error('tandem: the editor failed to start', error);
     host.innerHTML = `<div class="doc-error" role="alert"><h2>This document could not be opened</h2><p>${escapeHtml(String((error as Error).message ?? error))}</p><p><a href="/">Back to all documents</a></p></div>`;

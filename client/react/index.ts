@@ -2,7 +2,7 @@
  * `tandem/react`: `<TandemEditor doc serverUrl token … />` and hooks for status and presence.
  * The component owns one createEditor instance per document: it is created after mount,
  * destroyed on unmount, and rebuilt only when `doc`, `serverUrl`, `offline`, `chrome`,
- * `history` or `placeholder` change. Callbacks and the token are read through refs, so inline
+ * `history`, `placeholder` or `transport` change. Callbacks and the token are read through refs, so inline
  * functions do not reconnect; `readOnly` and `user` are applied to the running editor.
  */
 import { createElement, useEffect, useRef, useState, type CSSProperties, type ReactElement } from 'react';
@@ -35,7 +35,7 @@ export function TandemEditor(props: TandemEditorProps): ReactElement {
   latest.current = props;
   const [tandem, setTandem] = useState<TandemEditorInstance | null>(null);
   const hasToken = props.token !== undefined;
-  const { doc, serverUrl, offline, chrome, history, placeholder } = props;
+  const { doc, serverUrl, offline, chrome, history, placeholder, transport } = props;
 
   useEffect(() => {
     if (!host.current) return;
@@ -58,6 +58,7 @@ export function TandemEditor(props: TandemEditorProps): ReactElement {
       ...(chrome !== undefined ? { chrome } : {}),
       ...(history !== undefined ? { history } : {}),
       ...(placeholder !== undefined ? { placeholder } : {}),
+      ...(transport !== undefined ? { transport } : {}),
       ...(initial.strings ? { strings: initial.strings } : {}),
       readOnly: initial.readOnly === true,
       onStatus: (status) => latest.current.onStatus?.(status),
@@ -71,7 +72,7 @@ export function TandemEditor(props: TandemEditorProps): ReactElement {
       setTandem(null);
       latest.current.onReady?.(null);
     };
-  }, [doc, serverUrl, offline, chrome, history, placeholder, hasToken]);
+  }, [doc, serverUrl, offline, chrome, history, placeholder, transport, hasToken]);
 
   const readOnly = props.readOnly === true;
   useEffect(() => tandem?.setReadOnly(readOnly), [tandem, readOnly]);

@@ -92,6 +92,8 @@ export class HttpSyncTransport {
     }
     if (res.status !== 201) return this.#refused(res);
     this.#session = (await res.json()) as SessionInfo;
+    // Closed while the session was being opened: leave it now, or it holds presence until reaped.
+    if (this.#closed) return void (await this.#request('DELETE', '').catch(() => undefined));
     void this.#readLoop();
     this.#options.onOpen?.();
     this.#flush();

@@ -32,9 +32,10 @@ export function createStatusPill(strings: TandemStrings): StatusPill {
     element: pill,
     update(status) {
       pill.dataset.connection = status.connection;
+      pill.dataset.transport = status.transport;
       pill.dataset.save = status.save;
       connection.dataset.state = status.connection;
-      connection.textContent = strings[status.connection];
+      connection.textContent = status.connection === 'connected' && status.transport === 'http' ? strings.connectedHttp : strings[status.connection];
       save.dataset.state = status.readOnly ? 'read-only' : status.save;
       save.textContent = status.readOnly ? strings.viewOnly : strings[status.save];
       pill.title = `${connection.textContent} · ${save.textContent}`;

@@ -6,6 +6,8 @@
 export interface TandemStrings {
   connecting: string;
   connected: string;
+  /** Connected over the HTTP fallback (WebSockets did not get through, or `transport: 'http'`). */
+  connectedHttp: string;
   /** A connection was lost (or stopped answering) and the first new attempt is under way. */
   reconnecting: string;
   /** No connection, and the last attempt failed or the browser has no network. */
@@ -79,6 +81,7 @@ export interface TandemStrings {
 export const DEFAULT_STRINGS: Readonly<TandemStrings> = Object.freeze({
   connecting: 'Connecting…',
   connected: 'Connected',
+  connectedHttp: 'Connected · HTTP fallback',
   reconnecting: 'Reconnecting…',
   offline: 'Offline — changes kept on this device',
   denied: 'No access',

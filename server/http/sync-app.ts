@@ -3,13 +3,15 @@
  * `/sync/` (main.ts routes requests by path). It is a sibling of the WebSocket gateway, not a
  * part of the JSON API: binary bodies and a streamed binary response, the token checked by the
  * transport on every request (transport/http-sync/), described in the README rather than the
- * OpenAPI document. It shares the main app's Host check and request logging and metrics.
+ * OpenAPI document. It shares the main app's Host check and request logging and metrics, and
+ * answers CORS by the WebSocket upgrade's Origin rule (sync-cors.ts).
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { TandemMetrics } from '../metrics/metrics.js';
 import { createRequireAllowedHost } from './host-check.js';
 import { createRequestContext, requestLogger } from './request-context.js';
+import { createSyncCors } from './sync-cors.js';
 
 export const SYNC_PATH = '/sync';
 
@@ -17,6 +19,8 @@ export interface SyncAppOptions {
   router: express.Router;
   logger: Logger;
   allowedHosts: readonly string[] | null;
+  /** request-identity.ts originAllowlist: the origins whose pages may use /sync. */
+  allowedOrigins: readonly string[] | null;
   metrics: TandemMetrics | null;
 }
 
@@ -30,6 +34,8 @@ export function createSyncApp(options: SyncAppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(createRequestContext(options.logger, options.metrics));
+  // Before the Host check and the routes, so their refusals are readable by an allowed page.
+  app.use(createSyncCors(options.allowedOrigins));
   app.use(createRequireAllowedHost(options.allowedHosts));
   app.use(SYNC_PATH, options.router);
   app.use((req: Request, res: Response) => {
