@@ -189,9 +189,11 @@ export class HttpSyncTransport {
     for (let attempt = 0; !this.#closed; attempt++) {
       let res: Response;
       try {
-        res = await this.#request('POST', `/messages?seq=${seq}&ack=${this.#lastRead}`, {
+        // Numbers in headers, not the URL: one URL per session, so a cross-origin page's cached
+        // preflight covers every POST of it.
+        res = await this.#request('POST', '/messages', {
           body: body as BodyInit,
-          headers: { 'Content-Type': 'application/octet-stream' },
+          headers: { 'Content-Type': 'application/octet-stream', 'Tandem-Seq': String(seq), 'Tandem-Ack': String(this.#lastRead) },
         });
       } catch {
         // No answer: the same number again, which the server applies at most once.

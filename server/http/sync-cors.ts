@@ -15,7 +15,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { isOriginAllowed } from '../auth/request-identity.js';
 
 const ALLOWED_METHODS = 'GET, POST, DELETE';
-const ALLOWED_HEADERS = 'Authorization, Content-Type';
+const ALLOWED_HEADERS = 'Authorization, Content-Type, Tandem-Seq, Tandem-Ack';
 /** Browsers cap this (Chromium at 2 h); 10 min spares a preflight per POST in a session. */
 const PREFLIGHT_MAX_AGE_S = 600;
 

@@ -3,7 +3,8 @@
  *
  *   POST   /sync/:name/sessions                        open a session → 201 { sessionId, … }
  *   GET    /sync/:name/sessions/:id/stream?after=n     the downstream: records after frame n
- *   POST   /sync/:name/sessions/:id/messages?seq=s     upstream: a batch of messages, numbered
+ *   POST   /sync/:name/sessions/:id/messages           upstream: a batch of messages, numbered by
+ *                                                      the Tandem-Seq header (or ?seq=s)
  *   DELETE /sync/:name/sessions/:id                    leave (presence removed at once)
  *
  * Every request carries the token (`Authorization: Bearer` or `?token=`; never the cookie, which
@@ -67,7 +68,8 @@ export function createHttpSyncRouter(sessions: HttpSyncSessions, options: { maxM
 
   router.post('/:name/sessions/:id/messages', findSession, express.raw({ type: 'application/octet-stream', limit: maxBodyBytes }), async (req, res) => {
     const peer = res.locals.peer as HttpSessionPeer;
-    if (req.query.ack !== undefined) peer.confirm(intParam(req, 'ack', 0));
+    const ack = intParam(req, 'ack', -1);
+    if (ack >= 0) peer.confirm(ack);
     const seq = intParam(req, 'seq', -1);
     if (seq < 1) throw new SyncRefusal(400, 'bad-request', 'seq must be a positive integer');
     const last = acceptedSeq.get(peer) ?? 0;
@@ -127,8 +129,13 @@ function decodeBody(peer: HttpSessionPeer, body: Buffer, maxMessageBytes: number
   }
 }
 
-function intParam(req: Request, name: string, fallback: number): number {
-  const raw = req.query[name];
+/**
+ * `seq` / `ack` of a POST (and `after` of a stream): the `Tandem-Seq` / `Tandem-Ack` header (what the client sends: the
+ * URL stays the same for a whole session, so a cross-origin browser's cached preflight covers
+ * every POST), else the query parameter of that name.
+ */
+function intParam(req: Request, name: 'seq' | 'ack' | 'after', fallback: number): number {
+  const raw = req.get(`tandem-${name}`) ?? req.query[name];
   if (raw === undefined) return fallback;
   if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) throw new SyncRefusal(400, 'bad-request', `${name} must be a non-negative integer`);
   return Number(raw);

@@ -178,7 +178,7 @@ describe('the HTTP fallback transport', () => {
     expect(same.status).toBe(201);
   });
 
-  it('a POST sent twice with the same sequence number is applied once', async () => {
+  it('a POST sent twice with the same sequence number is applied once, whether the number is a header or a query parameter', async () => {
     const watcher = ws('retry');
     await watcher.synced();
     const open = await fetch(`${server.url}/sync/retry/sessions`, { method: 'POST' });
@@ -190,21 +190,23 @@ describe('the HTTP fallback transport', () => {
     syncProtocol.writeUpdate(encoder, Y.encodeStateAsUpdate(source));
     const body = encodeMessageBatch([encoding.toUint8Array(encoder)]);
     const before = await received('sync-update');
-    const post = () =>
-      fetch(`${server.url}/sync/retry/sessions/${sessionId}/messages?seq=1`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/octet-stream' },
-        body: body as BodyInit,
-      });
-    const first = await post();
-    const second = await post();
+    const first = await fetch(`${server.url}/sync/retry/sessions/${sessionId}/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream', 'Tandem-Seq': '1' },
+      body: body as BodyInit,
+    });
+    const second = await fetch(`${server.url}/sync/retry/sessions/${sessionId}/messages?seq=1`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: body as BodyInit,
+    });
     expect(await first.json()).toEqual({ seq: 1, duplicate: false });
     expect(await second.json()).toEqual({ seq: 1, duplicate: true });
     await waitFor(() => watcher.doc.getText('t').toString() === 'once', { message: 'the edit reached the WebSocket client' });
     expect((await received('sync-update')) - before).toBe(1);
-    const skipped = await fetch(`${server.url}/sync/retry/sessions/${sessionId}/messages?seq=3`, {
+    const skipped = await fetch(`${server.url}/sync/retry/sessions/${sessionId}/messages`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/octet-stream' },
+      headers: { 'Content-Type': 'application/octet-stream', 'Tandem-Seq': '3' },
       body: body as BodyInit,
     });
     expect(skipped.status).toBe(409);
