@@ -223,6 +223,12 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
       this.#closeFor(CloseCode.unsupportedData, 'binary frames only', 'text frame refused');
       return;
     }
+    // An echo is byte-identical to an awareness message we encoded and sent, so it is known
+    // well-formed without decoding; and it repeats states at clocks the room has passed, so it
+    // would change nothing. In a hot document every presence frame comes back from every peer:
+    // decoding those (a JSON.parse per state) was the largest cost of presence.
+    // (The first-byte test only skips the lookup for other frames; equality is what decides.)
+    if (this.#sentAwareness !== null && (data as Buffer)[0] === MessageType.awareness && this.#takeEcho(data as Buffer)) return;
     let message: ClientMessage;
     try {
       message = decodeClientMessage(data as Buffer);
@@ -237,11 +243,8 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
       // Only writers' updates are acknowledged: read-only ones are refused, not counted.
       if (this.wantsSaveAck && this.canWrite && isUpdateMessage(message)) (this.#ackTimes ??= new AckTimes()).arrived();
     }
-    const kind = this.#rateKind(message, data as Buffer);
-    this.#charge((data as Buffer).length, kind);
-    // An echo carries only states at clocks the room has already passed: it would change nothing,
-    // and judging it parses every state in it (N echoes of every presence frame in a hot document).
-    if (this.#closing || kind === 'echo') return;
+    this.#charge((data as Buffer).length, message.kind === 'query-awareness' || message.kind === 'awareness' ? 'awareness' : 'other');
+    if (this.#closing) return;
     if (this.#sink) {
       this.#sink.receive(this, message);
       return;
@@ -251,13 +254,13 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     }
   }
 
-  /** Which rate a received message is charged to (see RateKind). */
-  #rateKind(message: ClientMessage, frame: Buffer): RateKind {
-    if (message.kind === 'query-awareness') return 'awareness';
-    if (message.kind !== 'awareness') return 'other';
-    const isEcho = takeAwarenessEcho(this.#sentAwareness, frame);
+  /** True (and charged as an echo) when `frame` repeats an awareness message sent to this peer. */
+  #takeEcho(frame: Buffer): boolean {
+    if (!takeAwarenessEcho(this.#sentAwareness, frame)) return false;
     if (this.#sentAwareness?.size === 0) this.#sentAwareness = null;
-    return isEcho ? 'echo' : 'awareness';
+    this.#settings.meter?.received('awareness', frame.length);
+    this.#charge(frame.length, 'echo');
+    return true;
   }
 
   #charge(bytes: number, kind: RateKind): void {
