@@ -28,7 +28,7 @@ import type { MessageSink, PeerSettings, WebSocketPeerOptions } from './peer-set
 import { EarlyMessages } from './early-messages.js';
 import { Hold, InputPacer, type RateKind } from './input-pacer.js';
 import { rememberSentAwareness, takeAwarenessEcho } from './awareness-echoes.js';
-import { writeFrame } from './write-frame.js';
+import { writeFrame, writeFrames } from './write-frame.js';
 import { closeAndWaitFor } from './close-handshake.js';
 import { AckTimes } from '../metrics/ack-times.js';
 import { RefusalLimits } from './refusal-limits.js';
@@ -134,19 +134,37 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   }
 
   send(message: Uint8Array, onSent?: () => void): void {
-    if (!this.isOpen) {
+    if (!this.#mayWrite()) {
       if (onSent) queueMicrotask(onSent);
       return;
     }
+    this.#lastWriteTurn = writeFrame(this.#ws, message, onSent, this.#lastWriteTurn);
+    this.#wrote(message);
+    this.#settings.budget.noteWrite(this, this.#ws.bufferedAmount);
+  }
+
+  /** Several messages in one socket write (see writeFrames). */
+  sendAll(messages: readonly Uint8Array[]): void {
+    if (!this.#mayWrite()) return;
+    this.#lastWriteTurn = writeFrames(this.#ws, messages, this.#lastWriteTurn);
+    for (const message of messages) this.#wrote(message);
+    this.#settings.budget.noteWrite(this, this.#ws.bufferedAmount);
+  }
+
+  /** Open, and not holding too much unsent already (then it is closed as too slow). */
+  #mayWrite(): boolean {
+    if (!this.isOpen) return false;
     // Judge by what is already queued, so one large message (a full document) always fits.
     if (this.#ws.bufferedAmount > this.#settings.maxBufferedBytes) {
       this.#closeFor(CloseCode.tryAgainLater, 'reader too slow', 'outbound buffer full: reader too slow');
-      if (onSent) queueMicrotask(onSent);
-      return;
+      return false;
     }
+    return true;
+  }
+
+  /** Bookkeeping for a message just written: its echo, and the meter. */
+  #wrote(message: Uint8Array): void {
     if (message[0] === MessageType.awareness) this.#sentAwareness = rememberSentAwareness(this.#sentAwareness, message);
-    this.#lastWriteTurn = writeFrame(this.#ws, message, onSent, this.#lastWriteTurn);
-    this.#settings.budget.noteWrite(this, this.#ws.bufferedAmount);
     const meter = this.#settings.meter;
     if (meter) {
       meter.sent(message);
