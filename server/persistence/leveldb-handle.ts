@@ -116,7 +116,7 @@ export class LeveldbHandle {
   }
 
   batch(ops: LeveldbWriteOp[], options: { sync: boolean }): Promise<void> {
-    return this.#write((db) => db.batch(ops, options));
+    return this.#write((db) => writeChained(db, ops, options));
   }
 
   /** Deletes a key range (natively, without listing it in JavaScript). */
@@ -211,4 +211,23 @@ export class LeveldbHandle {
       logger.warn({ dataDir: directory, err: error }, 'could not read the LevelDB info log after reopening');
     }
   }
+}
+
+/**
+ * One atomic batch through abstract-level's chained form: its array form copies the options into
+ * every operation and checks each one in JavaScript (~8 µs per operation, measured), which was a
+ * third of the server's CPU per stored edit under closed-loop load.
+ */
+async function writeChained(db: Db, ops: LeveldbWriteOp[], options: { sync: boolean }): Promise<void> {
+  const batch = db.batch();
+  try {
+    for (const op of ops) {
+      if (op.type === 'put') batch.put(op.key, op.value);
+      else batch.del(op.key);
+    }
+  } catch (error) {
+    await batch.close();
+    throw error;
+  }
+  await batch.write(options);
 }

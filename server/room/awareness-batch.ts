@@ -7,9 +7,11 @@
  * A change goes out at the end of the turn it happened in (after the inbox's drain, which applies
  * everything that arrived for the document in the turn), but a room sends at most one presence
  * message per window: changes within the window wait for its end. The window grows with the
- * room, so that its presence frames stay under PRESENCE_FRAMES_PER_SECOND in all (1 ms for 20
- * peers, 25 ms for 500), up to PRESENCE_WINDOW_MS (from 1,000 peers on): a small room's cursors
+ * room, so that its presence frames stay under PRESENCE_FRAMES_PER_SECOND in all (2 ms for 20
+ * peers, 25 ms for 250), up to PRESENCE_WINDOW_MS (from 500 peers on): a small room's cursors
  * are not held back, and a hot room's leave in at most 20 frames per peer a second, whatever N.
+ * Every frame sent costs a socket write, and comes back as an echo from stock clients: in a hot
+ * document those two were most of the server's work.
  *
  * A peer is not sent the states it changed itself (it has them). Entries are ordered as
  * y-protocols reports them to a stock client — added, then updated, then removed — so the message
@@ -17,6 +19,9 @@
  * byte-identical to the one it got, and counts as an echo (awareness-echoes.ts). Each entry is
  * encoded once (y-protocols' layout: client id, clock, state as JSON) and shared by every
  * message that carries it.
+ *
+ * A hot room's document updates ride along (held-updates.ts): held until the next send, each
+ * receiver gets the window's merged update and its presence message in one write (sendAll).
  *
  * States that did not change are not re-sent: the room applies only entries that change
  * something (awareness-guard.ts). A renewal with the same state is still sent: receivers drop a
@@ -26,12 +31,13 @@ import type * as awarenessProtocol from 'y-protocols/awareness';
 import * as encoding from 'lib0/encoding';
 import { encodeAwarenessMessage } from '../protocol/codec.js';
 import type { AwarenessChange } from './room-events.js';
-import type { RoomPeer } from './room-peer.js';
+import { sendAll, type RoomPeer } from './room-peer.js';
+import type { HeldUpdates } from './held-updates.js';
 
 /** The longest a presence change waits for others: at most 20 presence frames per peer a second. */
 export const PRESENCE_WINDOW_MS = 50;
 /** Presence frames a room aims to stay under, summed over its peers. */
-export const PRESENCE_FRAMES_PER_SECOND = 20_000;
+export const PRESENCE_FRAMES_PER_SECOND = 10_000;
 
 /** The window for a room of `peers`: its presence frames under the budget, at most PRESENCE_WINDOW_MS. */
 export function presenceWindowMs(peers: number): number {
@@ -56,10 +62,12 @@ export class AwarenessBatch {
   #byOrigin = new Map<unknown, Set<number>>();
   #scheduled = false;
   #lastSentAt = -Infinity;
+  readonly #held: HeldUpdates | null;
 
-  constructor(target: AwarenessBatchTarget, windowFor: (peers: number) => number = presenceWindowMs) {
+  constructor(target: AwarenessBatchTarget, windowFor: (peers: number) => number = presenceWindowMs, held: HeldUpdates | null = null) {
     this.#target = target;
     this.#windowFor = windowFor;
+    this.#held = held;
   }
 
   /** Records one change of the room's presence, to be sent with the others of its window. */
@@ -83,6 +91,11 @@ export class AwarenessBatch {
       for (const id of change.updated) ids.add(id);
       for (const id of change.removed) ids.add(id);
     }
+    this.schedule();
+  }
+
+  /** Sends at the end of this turn, or at the end of the window if one was sent within it. */
+  schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
     const wait = this.#lastSentAt + this.#windowFor(this.#target.peerCount) - performance.now();
@@ -100,20 +113,37 @@ export class AwarenessBatch {
     this.#updated = new Set();
     this.#removed = new Set();
     this.#byOrigin = new Map();
+    const updates = this.#held?.take() ?? null;
     const target = this.#target;
-    if (target.isDestroyed || target.peerCount === 0 || changed.length === 0) return;
+    if (target.isDestroyed || target.peerCount === 0) return;
+    if (changed.length === 0) {
+      if (updates) for (const peer of target.peers) sendWith(peer, updates.messageFor(peer), null);
+      return;
+    }
     const entries = changed.map((id) => encodeEntry(target.awareness, id));
     let shared: Uint8Array | null = null;
+    // The common pair (shared update, shared presence) as one array, so the transport frames it once.
+    let sharedPair: Uint8Array[] | null = null;
     for (const peer of target.peers) {
       const own = byOrigin.get(peer);
+      const update = updates?.messageFor(peer) ?? null;
       if (own === undefined) {
-        peer.send((shared ??= encodeMessage(entries)));
+        shared ??= encodeMessage(entries);
+        if (update !== null && update === updates?.shared) sendAll(peer, (sharedPair ??= [update, shared]));
+        else sendWith(peer, update, shared);
         continue;
       }
       const rest = entries.filter((_entry, i) => !own.has(changed[i]!));
-      if (rest.length > 0) peer.send(encodeMessage(rest));
+      sendWith(peer, update, rest.length > 0 ? encodeMessage(rest) : null);
     }
   };
+}
+
+/** A window's update (first: it is older than the presence it travels with) and presence for one peer. */
+function sendWith(peer: RoomPeer, update: Uint8Array | null, presence: Uint8Array | null): void {
+  if (update !== null && presence !== null) sendAll(peer, [update, presence]);
+  else if (update !== null) peer.send(update);
+  else if (presence !== null) peer.send(presence);
 }
 
 /** One entry as y-protocols' encodeAwarenessUpdate writes it (a gone state as null). */

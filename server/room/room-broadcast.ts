@@ -3,23 +3,35 @@
  * once for all receivers, and presence as one merged awareness message per peer per turn
  * (awareness-batch.ts). A change never goes back to the peer it came from; everything else (lease
  * edits, relayed and caught-up content) goes to every peer.
+ *
+ * In a hot room (a presence window of HOLD_UPDATES_FROM_WINDOW_MS or more: about 100 peers)
+ * updates wait for the next presence send and go out merged with it, one write per receiver per
+ * window (held-updates.ts). Once an update is held, later ones are held too until the hold is
+ * sent, so updates never overtake each other.
  */
 import { encodeSyncUpdate } from '../protocol/codec.js';
-import { AwarenessBatch } from './awareness-batch.js';
+import { AwarenessBatch, presenceWindowMs } from './awareness-batch.js';
+import { HeldUpdates, HOLD_UPDATES_FROM_WINDOW_MS } from './held-updates.js';
 import type { Room } from './room.js';
 import type { RoomEvents } from './room-events.js';
 
 /** Subscribes; returns the unsubscribe function. */
 export function broadcastRoomChanges(room: Room): () => void {
+  const held = new HeldUpdates();
+  const presence = new AwarenessBatch(room, presenceWindowMs, held);
   const onUpdate: RoomEvents['update'] = (update, origin) => {
     if (room.peerCount === 0) return;
     const sender = origin?.source === 'client' ? origin.peer : null;
+    if (!held.isEmpty || presenceWindowMs(room.peerCount) >= HOLD_UPDATES_FROM_WINDOW_MS) {
+      held.add(update, sender);
+      presence.schedule();
+      return;
+    }
     const message = encodeSyncUpdate(update);
     for (const peer of room.peers) {
       if (peer !== sender) peer.send(message);
     }
   };
-  const presence = new AwarenessBatch(room);
   const onAwareness: RoomEvents['awareness'] = (change, origin) => {
     if (room.peerCount === 0) return;
     presence.add(change, origin);

@@ -28,6 +28,12 @@ export interface RoomPeer {
    * operating system, or once the connection is gone and it never will be.
    */
   send(message: Uint8Array, onSent?: () => void): void;
+  /**
+   * Queues several messages, in order, to leave together (one socket write where the transport
+   * can). Optional: without it they are sent one by one. Pass the same array to every peer that
+   * gets the same messages, so the transport can frame them once.
+   */
+  sendAll?(messages: readonly Uint8Array[]): void;
   close(code: CloseCodeValue, reason: string): void;
   /** Stop reading from this client until resumeInput (TCP backpressure). */
   pauseInput(): void;
@@ -36,6 +42,12 @@ export interface RoomPeer {
   refusedWrite(): void;
   /** `count` awareness entries touching other connections' presence were refused; the transport decides when to close. */
   refusedAwareness(count: number): void;
+}
+
+/** Sends `messages` in order, together where the peer's transport can. */
+export function sendAll(peer: RoomPeer, messages: readonly Uint8Array[]): void {
+  if (peer.sendAll) peer.sendAll(messages);
+  else for (const message of messages) peer.send(message);
 }
 
 /**

@@ -57,4 +57,36 @@ describe('WebSocketPeer awareness echoes', () => {
     expect(delivered.map((message) => message.kind)).toEqual(['awareness']);
     expect(Buffer.from((delivered[0] as { update: Uint8Array }).update)).toEqual(Buffer.from(own.subarray(2)));
   });
+
+  it('sends several messages in one write as separate frames (one message each for a stock client), and still drops the echo of the awareness among them', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    closers.push(() => wss.close());
+    await once(wss, 'listening');
+    const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+    closers.push(() => client.terminate());
+    const [serverSide] = (await once(wss, 'connection')) as [WebSocket];
+    const peer = new WebSocketPeer({ ws: serverSide, id: 'c1', docName: 'doc', canWrite: true, wantsSaveAck: false, subject: null, displayName: null, settings });
+    const delivered: ClientMessage[] = [];
+    peer.bind({ receive: (_peer, message) => delivered.push(message) });
+    const received: Buffer[] = [];
+    client.on('message', (data: Buffer) => received.push(data));
+    if (client.readyState !== WebSocket.OPEN) await once(client, 'open');
+    const socket = (serverSide as unknown as { _socket: import('node:net').Socket })._socket;
+    const writesBefore = socket.bytesWritten;
+
+    const update = Uint8Array.from([0, 2, 2, 0, 0]);
+    const presence = awarenessFrame([{ clientID: 9, clock: 3, state: { cursor: 1 } }]);
+    peer.sendAll([update, presence]);
+    await waitFor(() => received.length === 2, { message: 'client got both messages' });
+    expect(received.map((data) => Buffer.from(data))).toEqual([Buffer.from(update), Buffer.from(presence)]);
+    expect(socket.bytesWritten - writesBefore).toBe(update.length + 2 + presence.length + 2);
+
+    client.send(received[1]!);
+    const own = awarenessFrame([{ clientID: 10, clock: 1, state: { cursor: 2 } }]);
+    client.send(own);
+    await waitFor(() => delivered.length > 0, { message: 'a message delivered to the room' });
+    expect(delivered.map((message) => message.kind)).toEqual(['awareness']);
+    expect(Buffer.from((delivered[0] as { update: Uint8Array }).update)).toEqual(Buffer.from(own.subarray(2)));
+  });
 });
+

@@ -28,7 +28,7 @@ import type { MessageSink, PeerSettings, WebSocketPeerOptions } from './peer-set
 import { EarlyMessages } from './early-messages.js';
 import { Hold, InputPacer, type RateKind } from './input-pacer.js';
 import { rememberSentAwareness, takeAwarenessEcho } from './awareness-echoes.js';
-import { writeFrame } from './write-frame.js';
+import { writeFrame, writeFrames } from './write-frame.js';
 import { closeAndWaitFor } from './close-handshake.js';
 import { AckTimes } from '../metrics/ack-times.js';
 import { RefusalLimits } from './refusal-limits.js';
@@ -134,19 +134,37 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   }
 
   send(message: Uint8Array, onSent?: () => void): void {
-    if (!this.isOpen) {
+    if (!this.#mayWrite()) {
       if (onSent) queueMicrotask(onSent);
       return;
     }
+    this.#lastWriteTurn = writeFrame(this.#ws, message, onSent, this.#lastWriteTurn);
+    this.#wrote(message);
+    this.#settings.budget.noteWrite(this, this.#ws.bufferedAmount);
+  }
+
+  /** Several messages in one socket write (see writeFrames). */
+  sendAll(messages: readonly Uint8Array[]): void {
+    if (!this.#mayWrite()) return;
+    this.#lastWriteTurn = writeFrames(this.#ws, messages, this.#lastWriteTurn);
+    for (const message of messages) this.#wrote(message);
+    this.#settings.budget.noteWrite(this, this.#ws.bufferedAmount);
+  }
+
+  /** Open, and not holding too much unsent already (then it is closed as too slow). */
+  #mayWrite(): boolean {
+    if (!this.isOpen) return false;
     // Judge by what is already queued, so one large message (a full document) always fits.
     if (this.#ws.bufferedAmount > this.#settings.maxBufferedBytes) {
       this.#closeFor(CloseCode.tryAgainLater, 'reader too slow', 'outbound buffer full: reader too slow');
-      if (onSent) queueMicrotask(onSent);
-      return;
+      return false;
     }
+    return true;
+  }
+
+  /** Bookkeeping for a message just written: its echo, and the meter. */
+  #wrote(message: Uint8Array): void {
     if (message[0] === MessageType.awareness) this.#sentAwareness = rememberSentAwareness(this.#sentAwareness, message);
-    this.#lastWriteTurn = writeFrame(this.#ws, message, onSent, this.#lastWriteTurn);
-    this.#settings.budget.noteWrite(this, this.#ws.bufferedAmount);
     const meter = this.#settings.meter;
     if (meter) {
       meter.sent(message);
@@ -223,6 +241,12 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
       this.#closeFor(CloseCode.unsupportedData, 'binary frames only', 'text frame refused');
       return;
     }
+    // An echo is byte-identical to an awareness message we encoded and sent, so it is known
+    // well-formed without decoding; and it repeats states at clocks the room has passed, so it
+    // would change nothing. In a hot document every presence frame comes back from every peer:
+    // decoding those (a JSON.parse per state) was the largest cost of presence.
+    // (The first-byte test only skips the lookup for other frames; equality is what decides.)
+    if (this.#sentAwareness !== null && (data as Buffer)[0] === MessageType.awareness && this.#takeEcho(data as Buffer)) return;
     let message: ClientMessage;
     try {
       message = decodeClientMessage(data as Buffer);
@@ -237,11 +261,8 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
       // Only writers' updates are acknowledged: read-only ones are refused, not counted.
       if (this.wantsSaveAck && this.canWrite && isUpdateMessage(message)) (this.#ackTimes ??= new AckTimes()).arrived();
     }
-    const kind = this.#rateKind(message, data as Buffer);
-    this.#charge((data as Buffer).length, kind);
-    // An echo carries only states at clocks the room has already passed: it would change nothing,
-    // and judging it parses every state in it (N echoes of every presence frame in a hot document).
-    if (this.#closing || kind === 'echo') return;
+    this.#charge((data as Buffer).length, message.kind === 'query-awareness' || message.kind === 'awareness' ? 'awareness' : 'other');
+    if (this.#closing) return;
     if (this.#sink) {
       this.#sink.receive(this, message);
       return;
@@ -251,13 +272,13 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     }
   }
 
-  /** Which rate a received message is charged to (see RateKind). */
-  #rateKind(message: ClientMessage, frame: Buffer): RateKind {
-    if (message.kind === 'query-awareness') return 'awareness';
-    if (message.kind !== 'awareness') return 'other';
-    const isEcho = takeAwarenessEcho(this.#sentAwareness, frame);
+  /** True (and charged as an echo) when `frame` repeats an awareness message sent to this peer. */
+  #takeEcho(frame: Buffer): boolean {
+    if (!takeAwarenessEcho(this.#sentAwareness, frame)) return false;
     if (this.#sentAwareness?.size === 0) this.#sentAwareness = null;
-    return isEcho ? 'echo' : 'awareness';
+    this.#settings.meter?.received('awareness', frame.length);
+    this.#charge(frame.length, 'echo');
+    return true;
   }
 
   #charge(bytes: number, kind: RateKind): void {

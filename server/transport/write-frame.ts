@@ -35,3 +35,26 @@ export function writeFrame(ws: WebSocket, message: Uint8Array, onSent: (() => vo
   }
   return turn;
 }
+
+/** Frames of several messages joined, per array: a room passes one array to every receiver. */
+const joinedFrames = new WeakMap<readonly Uint8Array[], Buffer>();
+
+/**
+ * Writes `messages` in order as one buffer of consecutive frames: one socket write, and each
+ * frame is still one message for the client (stock y-websocket reads one message per frame).
+ */
+export function writeFrames(ws: WebSocket, messages: readonly Uint8Array[], lastWriteTurn: number): number {
+  const socket = tcpSocketOf(ws);
+  if (!socket) {
+    for (const message of messages) ws.send(message);
+    return lastWriteTurn;
+  }
+  const turn = beforeWrite(socket, lastWriteTurn);
+  let joined = joinedFrames.get(messages);
+  if (joined === undefined) {
+    joined = Buffer.concat(messages.flatMap((message) => binaryFrameOf(message)));
+    joinedFrames.set(messages, joined);
+  }
+  socket.write(joined);
+  return turn;
+}
