@@ -156,7 +156,7 @@ export function createEditor(options: CreateEditorOptions): TandemEditor {
       connection.denied(denial);
     },
   });
-  const connection = trackConnection(ws, saves, emit);
+  const connection = trackConnection(ws, saves, emit, () => transports.isTryingAnotherTransport);
   const onSync = (isSynced: boolean): void => saves.synced(isSynced);
   // Registered after the provider's own update handler, so it runs after the provider tried to
   // send: if the socket was not open then, the change waits for the next sync step 2.

@@ -37,7 +37,17 @@ export interface ConnectionTracker {
 /** Whether the browser says it has a network (`navigator.onLine`; true where unknown). */
 const hasNetwork = (): boolean => typeof navigator === 'undefined' || navigator.onLine !== false;
 
-export function trackConnection(provider: WebsocketProvider, saves: SaveTracker, onChange: () => void): ConnectionTracker {
+/**
+ * `isTryingAnotherTransport`: a failed attempt that will be followed by one on the other
+ * transport (transport-selector.ts) is part of connecting, not a sign of being offline: a page
+ * behind a proxy that refuses WebSockets reads "Connecting…" until the HTTP fallback opens.
+ */
+export function trackConnection(
+  provider: WebsocketProvider,
+  saves: SaveTracker,
+  onChange: () => void,
+  isTryingAnotherTransport: () => boolean = () => false,
+): ConnectionTracker {
   let state: ConnectionState = 'connecting';
   let denial: Denial | null = null;
   let isRenewing = false;
@@ -64,6 +74,7 @@ export function trackConnection(provider: WebsocketProvider, saves: SaveTracker,
     // An open connection lost: onStatus says what comes next.
     if (provider.wsconnected) return;
     isRenewing = false;
+    if (state === 'connecting' && hasNetwork() && isTryingAnotherTransport()) return;
     set('offline');
   };
   provider.on('status', onStatus);

@@ -32,6 +32,24 @@ async function recordSockets(page: Page): Promise<void> {
   });
 }
 
+/** Records every connection state the status pill shows, from the first page script on. */
+async function recordConnectionStates(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { connectionStates: string[] }).connectionStates = seen;
+    new MutationObserver((mutations) => {
+      for (const mutation of mutations) {
+        const state = (mutation.target as HTMLElement).dataset.connection;
+        if (state && seen.at(-1) !== state) seen.push(state);
+      }
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-connection'] });
+  });
+}
+
+async function connectionStates(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { connectionStates: string[] }).connectionStates);
+}
+
 async function socketsOpened(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { sockets: { opened: number } }).sockets.opened);
 }
@@ -48,7 +66,7 @@ async function waitForLostConnection(page: Page, timeoutMs: number): Promise<voi
 }
 
 describe('HTTP fallback', () => {
-  it('falls back to HTTP where WebSockets are blocked, edits with a WebSocket user, saves, and comes back from offline with its edits saved', async () => {
+  it('falls back to HTTP where WebSockets are blocked (reading "Connecting…", never "Offline", meanwhile), edits with a WebSocket user, saves, and comes back from offline with its edits saved', async () => {
     const doc = `fallback-${Date.now().toString(36)}`;
     const ada = await h.newUser('Ada Lovelace');
     const bob = await h.newUser('Bob Hopper', '#e5484d');
@@ -57,9 +75,12 @@ describe('HTTP fallback', () => {
       blocked++;
       void ws.close();
     });
+    await recordConnectionStates(ada.page);
 
     const startedAt = Date.now();
     await openDocument(ada.page, h.server.url, doc);
+    // The refused WebSockets were part of connecting: the pill went from connecting to connected.
+    expect((await connectionStates(ada.page)).filter((state) => state !== 'connecting')).toEqual(['connected']);
     console.log(`http-fallback: connected over HTTP ${Date.now() - startedAt} ms after navigation (${blocked} WebSockets blocked)`);
     expect(await ada.page.getByTestId('connection-status').textContent()).toBe('Connected · HTTP fallback');
     expect(await ada.page.getByTestId('connection-status').isVisible()).toBe(true);

@@ -78,6 +78,11 @@ export interface TransportSelector {
    * the upgrade) exactly like a blocked WebSocket.
    */
   forgiveFailures(): void;
+  /**
+   * 'auto' has not tried HTTP since the server was last heard from: a WebSocket failure now is
+   * followed by more attempts that may reach it over HTTP (the status need not say offline yet).
+   */
+  readonly isTryingAnotherTransport: boolean;
   destroy(): void;
 }
 
@@ -93,6 +98,8 @@ export function createTransportSelector(options: TransportSelectorOptions): Tran
   const ProbeSocket = options.probeSocket ?? sockets.websocket;
   let transport: TransportKind = mode === 'http' ? 'http' : 'websocket';
   let failures = 0;
+  // Since the server was last heard from (or since the start).
+  let hasTriedHttp = false;
   let probeTimer: ReturnType<typeof setTimeout> | undefined;
   let probe: WebSocket | null = null;
   let isDestroyed = false;
@@ -165,6 +172,7 @@ export function createTransportSelector(options: TransportSelectorOptions): Tran
     socket.addEventListener('message', () => {
       if (hasHeard) return;
       hasHeard = true;
+      hasTriedHttp = false;
       if (transport === kind) failures = 0;
     });
     socket.addEventListener('close', () => {
@@ -184,6 +192,7 @@ export function createTransportSelector(options: TransportSelectorOptions): Tran
   // (the counting wrappers are applied to the per-transport classes, before this).
   const SelectingWebSocket = function (url: string | URL, protocols?: string | string[]): WebSocket {
     const kind = transport;
+    if (kind === 'http') hasTriedHttp = true;
     const socket = new sockets[kind](url, protocols);
     if (mode === 'auto') observe(socket, kind);
     return socket;
@@ -196,6 +205,9 @@ export function createTransportSelector(options: TransportSelectorOptions): Tran
     },
     forgiveFailures() {
       failures = 0;
+    },
+    get isTryingAnotherTransport() {
+      return mode === 'auto' && !hasTriedHttp;
     },
     destroy() {
       isDestroyed = true;
