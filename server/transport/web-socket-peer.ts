@@ -209,9 +209,11 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     this.#ws.terminate();
   }
 
+  /** The keepalive sweep: a ping, and rate state the connection no longer needs is dropped. */
   ping(): void {
     this.isAlive = false;
     this.#ws.ping();
+    this.#input.forgetIfRested();
   }
 
   /** Room backpressure: its queue for this peer is full. */
