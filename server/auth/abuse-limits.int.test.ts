@@ -101,8 +101,11 @@ describe('origins and abuse limits', () => {
     }
   });
 
-  it('slows a fast but valid sender by pausing reads and loses none of its updates', async () => {
-    server = await startAuthServer(['--max-messages-per-second', '200', '--throttle-close-after-ms', '60000']);
+  it('slows a fast but valid sender by pausing reads and loses none of its updates, keepalive sweeps notwithstanding', async () => {
+    // Keepalive sweeps every 500 ms (longer than a rate pause, or a paused reader's pong would
+    // arrive too late): each drops a connection's rate state once it is rested (input-pacer.ts);
+    // dropping it while the sender is in debt would let the flood through.
+    server = await startAuthServer(['--max-messages-per-second', '200', '--throttle-close-after-ms', '60000', '--ping-interval-ms', '500']);
     const t = await token({ docs: ['*:write'] });
     const fast = connectClient(server.wsUrl, 'import', { params: { token: t } });
     const watcher = connectClient(server.wsUrl, 'import', { params: { token: t } });

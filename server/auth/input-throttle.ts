@@ -124,6 +124,16 @@ export class InputThrottle {
   }
 
   /**
+   * True when every bucket is full and no throttling is under way: this throttle is then the same
+   * as a new one, so a caller may drop it and make a new one at the next message.
+   */
+  get isRested(): boolean {
+    this.#refill(this.#now());
+    const b = this.#buckets;
+    return this.#throttledSince === null && this.#messages === b.messages && this.#bytes === b.bytes && this.#awareness === b.awareness;
+  }
+
+  /**
    * True when the sender has been held back for longer than allowed without a break, or has
    * already sent more than that long's worth beyond its burst (a paused socket reads nothing, so
    * the first case alone would only be noticed after the debt is paid).

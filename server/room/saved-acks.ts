@@ -7,7 +7,7 @@
 import { encodeSavedAck } from '../protocol/codec.js';
 import type { RoomPeer } from './room-peer.js';
 
-/** Kept in each peer's state (plain fields: one object per connection, and idle ones add up). */
+/** Fields of each peer's state (room PeerState: one flat object per connection, and idle ones add up). */
 export interface AckCounts {
   /** Update-bearing messages received. */
   updateMessages: number;
@@ -21,10 +21,6 @@ export interface AckCounts {
 export interface DurabilitySource {
   /** Calls back once everything enqueued so far is durable. */
   onDurable(callback: () => void): void;
-}
-
-export function newAckCounts(): AckCounts {
-  return { updateMessages: 0, ackedUpdateMessages: 0, durableAck: 0, sentAck: 0 };
 }
 
 /** After a batch: acknowledge what the peer has sent so far once the writer has it durable. */

@@ -6,6 +6,7 @@
  * an index by id would cost every idle connection an entry.
  */
 import type { Principal } from '../auth/principal.js';
+import type { QuotaSlot } from '../auth/connection-quota.js';
 import { matches, type Revocation } from '../auth/revocation-list.js';
 import { CloseCode } from '../../shared/protocol.js';
 import type { Room } from '../room/room.js';
@@ -25,6 +26,8 @@ export interface Session {
   expiry: NodeJS.Timeout | null;
   /** Set once the document is loaded and the peer attached. */
   room: Room | null;
+  /** Its place in the connection quota, given back when the connection closes. */
+  slot: QuotaSlot;
 }
 
 /** What these functions need of a connection (a WebSocketPeer, or an HTTP fallback session's peer). */

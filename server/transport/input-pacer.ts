@@ -27,7 +27,12 @@ export type PaceVerdict = 'ok' | 'first-pause' | 'paused' | 'abusive';
 
 export class InputPacer {
   readonly #ws: Pausable;
-  readonly #throttle: InputThrottle;
+  readonly #limits: ThrottleLimits;
+  /**
+   * Made at the first message, and dropped again by `forgetIfRested` once its buckets are full
+   * (a new one starts full): an idle connection keeps none (~150 bytes).
+   */
+  #throttle: InputThrottle | null = null;
   #holds = 0;
   #rateTimer: NodeJS.Timeout | null = null;
   /** Set when the peer closes: nothing resumes reading from then on. */
@@ -36,7 +41,7 @@ export class InputPacer {
 
   constructor(ws: Pausable, limits: ThrottleLimits) {
     this.#ws = ws;
-    this.#throttle = new InputThrottle(limits);
+    this.#limits = limits;
   }
 
   hold(reason: Hold): void {
@@ -51,13 +56,19 @@ export class InputPacer {
 
   /** Charges one received message to the rate limits, pausing reads while they are in debt. */
   charge(bytes: number, kind: RateKind): PaceVerdict {
-    const wait = this.#throttle.charge(bytes, kind);
+    const throttle = (this.#throttle ??= new InputThrottle(this.#limits));
+    const wait = throttle.charge(bytes, kind);
     if (wait === 0) return 'ok';
-    if (this.#throttle.isAbusive) return 'abusive';
+    if (throttle.isAbusive) return 'abusive';
     if (this.#rateTimer === null) this.#pauseForRate(wait);
     if (this.#hasPaused) return 'paused';
     this.#hasPaused = true;
     return 'first-pause';
+  }
+
+  /** Drops the rate state when it is the same as a new one (called by a periodic sweep, not a timer of its own). */
+  forgetIfRested(): void {
+    if (this.#rateTimer === null && this.#throttle?.isRested) this.#throttle = null;
   }
 
   /** The peer is closing or dropped: no rate pause resumes reading any more. */
@@ -82,7 +93,8 @@ export class InputPacer {
     this.#rateTimer = setTimeout(() => {
       this.#rateTimer = null;
       // Messages already buffered when we paused were charged meanwhile: wait for those too.
-      const more = this.#throttle.waitMs();
+      // The throttle is kept while this timer runs (forgetIfRested), so it is still there.
+      const more = this.#throttle?.waitMs() ?? 0;
       if (more > 0 && !this.#stopped) this.#pauseForRate(more);
       else this.release(Hold.rate);
     }, ms);

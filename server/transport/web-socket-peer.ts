@@ -13,8 +13,9 @@
  * connection is closed with 1008. The same goes for awareness entries that touch other
  * connections' presence (room-awareness.ts).
  *
- * Idle connections add up, so a peer keeps little: settings are shared (peer-settings.ts), and the
- * socket listeners are four functions shared by all peers (the peer is found by its socket).
+ * Idle connections add up, so a peer keeps little: settings are shared (peer-settings.ts), the
+ * socket listeners are four functions shared by all peers (the peer is found by its socket), and
+ * its logger and refusal counts are made only when first needed.
  */
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from 'pino';
@@ -32,6 +33,7 @@ import { writeFrame, writeFrames } from './write-frame.js';
 import { closeAndWaitFor } from './close-handshake.js';
 import { AckTimes } from '../metrics/ack-times.js';
 import { RefusalLimits } from './refusal-limits.js';
+import { compactListeners } from './compact-listeners.js';
 
 const peerBySocket = new WeakMap<WebSocket, WebSocketPeer>();
 
@@ -48,7 +50,8 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   readonly #settings: PeerSettings;
   #sink: MessageSink | null = null;
   #early: EarlyMessages | null = new EarlyMessages();
-  readonly #refusals: RefusalLimits;
+  /** Made at the first refusal: most connections never have one. */
+  #refusals: RefusalLimits | null = null;
   #closing = false;
   readonly #input: InputPacer;
   /** Awareness messages sent and not echoed yet; null when there are none (the usual idle state). */
@@ -69,8 +72,8 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     this.subject = options.subject;
     this.displayName = options.displayName;
     this.#input = new InputPacer(options.ws, options.settings.throttle);
-    this.#refusals = new RefusalLimits(options.settings, (code, reason, msg) => this.#closeFor(code, reason, msg));
     peerBySocket.set(this.#ws, this);
+    compactListeners(this.#ws);
     this.#ws.on('message', WebSocketPeer.#onSocketMessage);
     this.#ws.on('pong', WebSocketPeer.#onSocketPong);
     this.#ws.on('error', WebSocketPeer.#onSocketError);
@@ -206,9 +209,11 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     this.#ws.terminate();
   }
 
+  /** The keepalive sweep: a ping, and rate state the connection no longer needs is dropped. */
   ping(): void {
     this.isAlive = false;
     this.#ws.ping();
+    this.#input.forgetIfRested();
   }
 
   /** Room backpressure: its queue for this peer is full. */
@@ -226,11 +231,15 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   }
 
   refusedWrite(): void {
-    this.#refusals.refusedWrite();
+    this.#refusalLimits().refusedWrite();
   }
 
   refusedAwareness(count: number): void {
-    this.#refusals.refusedAwareness(count);
+    this.#refusalLimits().refusedAwareness(count);
+  }
+
+  #refusalLimits(): RefusalLimits {
+    return (this.#refusals ??= new RefusalLimits(this.#settings, (code, reason, msg) => this.#closeFor(code, reason, msg)));
   }
 
 

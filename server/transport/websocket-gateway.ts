@@ -20,7 +20,7 @@ import type { Access } from '../../shared/token-claims.js';
 import { isLoopbackHost, type ServerConfig } from '../config.js';
 import type { DocumentRegistry } from '../room/document-registry.js';
 import { AuthError } from '../auth/auth-error.js';
-import { ConnectionQuota } from '../auth/connection-quota.js';
+import { ConnectionQuota, type QuotaSlot } from '../auth/connection-quota.js';
 import type { Principal } from '../auth/principal.js';
 import { clientAddress, hostAllowlist, isHostAllowed, isOriginAllowed, originAllowlist, tokenFromRequest } from '../auth/request-identity.js';
 import type { Revocation } from '../auth/revocation-list.js';
@@ -124,9 +124,11 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     }
     const slot = quota.reserve(docName, isLoopbackHost(address) ? null : address);
     if ('refusal' in slot) return refuse(socket, slot.refusal.status, slot.refusal.code, slot.refusal.message, fields);
-    // The slot is held until the TCP socket closes, whether or not it becomes a WebSocket
-    // (`on`, not `once`: release is idempotent, and a once-wrapper costs ~150 bytes per connection).
-    socket.on('close', slot.release);
+    // Until the upgrade, the slot is given back when the TCP socket closes (refused, or gone while
+    // its token was checked); from then on the session holds it, and the WebSocket's close gives it
+    // back. This closure keeps onUpgrade's scope, so it must not outlive the upgrade.
+    const releaseUnlessUpgraded = (): void => slot.release();
+    socket.on('close', releaseUnlessUpgraded);
     pendingUpgrades++;
     const token = tokenFromRequest(req, { allowCookie: false });
     const wantsSaveAck = url.searchParams.get(SAVE_ACK_PARAM) === '1';
@@ -138,7 +140,8 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
           wss.handleUpgrade(req, socket, head, (ws) => {
             // ws has its own socket error listener now (and the peer one on the WebSocket).
             socket.off('error', onUpgradeSocketError);
-            onConnection(ws, { docName, address, wantsSaveAck }, principal, granted);
+            socket.off('close', releaseUnlessUpgraded);
+            onConnection(ws, { docName, address, wantsSaveAck, slot }, principal, granted);
           });
         },
         (error: unknown) => {
@@ -155,6 +158,10 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       });
   };
 
+  // `peer.log` makes the connection's child logger, which it then keeps (~300 bytes): ask only
+  // when the line would be written. The level is fixed for the process (config.ts).
+  const logsDebug = logger.isLevelEnabled('debug');
+
   // One object for every peer: an idle connection keeps no closures of its own.
   const peerSettings: PeerSettings = {
     logger,
@@ -163,8 +170,9 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       if (!session) return;
       sessions.delete(peer);
       meter?.closed(peer.canWrite, code);
-      peer.log.debug({ code }, 'connection closed');
+      if (logsDebug) peer.log.debug({ code }, 'connection closed');
       budget.forget(peer);
+      session.slot.release();
       if (session.expiry) clearTimeout(session.expiry);
       if (session.room) registry.leave(session.docName, session.room, peer);
     },
@@ -187,7 +195,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
 
   const onConnection = (
     ws: WebSocket,
-    { docName, address, wantsSaveAck }: { docName: string; address: string; wantsSaveAck: boolean },
+    { docName, address, wantsSaveAck, slot }: { docName: string; address: string; wantsSaveAck: boolean; slot: QuotaSlot },
     principal: Principal,
     granted: Access,
   ): void => {
@@ -202,11 +210,11 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       displayName: principal.name,
       settings: peerSettings,
     });
-    const session: Session = { principal, docName, address, connectedAt: Date.now(), expiry: null, room: null };
+    const session: Session = { principal, docName, address, connectedAt: Date.now(), expiry: null, room: null, slot };
     sessions.set(peer, session);
     meter?.opened(peer.canWrite);
     if (principal.exp !== null) scheduleExpiry(peer, session, principal.exp * 1000);
-    peer.log.debug({ sub: principal.sub, access: granted }, 'connection opened');
+    if (logsDebug) peer.log.debug({ sub: principal.sub, access: granted }, 'connection opened');
     joinDocument(registry, session, peer);
   };
 

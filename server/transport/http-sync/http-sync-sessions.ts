@@ -51,7 +51,6 @@ export class SyncRefusal extends Error {
 
 interface SessionRecord extends Session {
   sessionId: string;
-  release: () => void;
 }
 
 export interface OpenedSession {
@@ -146,7 +145,7 @@ export class HttpSyncSessions {
       settings: this.#settings,
     });
     const sessionId = randomUUID();
-    const record: SessionRecord = { principal, docName, address, connectedAt: Date.now(), expiry: null, room: null, sessionId, release: slot.release };
+    const record: SessionRecord = { principal, docName, address, connectedAt: Date.now(), expiry: null, room: null, sessionId, slot };
     this.#sessions.set(peer, record);
     this.#byId.set(sessionId, peer);
     this.#options.meter?.opened(peer.canWrite);
@@ -226,7 +225,7 @@ export class HttpSyncSessions {
     this.#options.meter?.closed(peer.canWrite, code);
     peer.log.debug({ code }, 'http session closed');
     if (record.expiry) clearTimeout(record.expiry);
-    record.release();
+    record.slot.release();
     if (record.room) this.#options.registry.leave(record.docName, record.room, peer);
   }
 
