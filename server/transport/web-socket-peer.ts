@@ -33,7 +33,6 @@ import { writeFrame, writeFrames } from './write-frame.js';
 import { closeAndWaitFor } from './close-handshake.js';
 import { AckTimes } from '../metrics/ack-times.js';
 import { RefusalLimits } from './refusal-limits.js';
-import { compactListeners } from './compact-listeners.js';
 
 const peerBySocket = new WeakMap<WebSocket, WebSocketPeer>();
 
@@ -73,7 +72,6 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     this.displayName = options.displayName;
     this.#input = new InputPacer(options.ws, options.settings.throttle);
     peerBySocket.set(this.#ws, this);
-    compactListeners(this.#ws);
     this.#ws.on('message', WebSocketPeer.#onSocketMessage);
     this.#ws.on('pong', WebSocketPeer.#onSocketPong);
     this.#ws.on('error', WebSocketPeer.#onSocketError);
