@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as decoding from 'lib0/decoding';
 import { MessageType, SyncMessageType } from '../shared/protocol.js';
 import { startTestServer, type TestServer } from './test-support/test-server.js';
 import { ClientPool } from './test-support/client-pool.js';
@@ -14,9 +17,11 @@ describe('a hot document (120 connections, every cursor moving, one writer)', ()
   let server: TestServer;
   const pool = new ClientPool(() => server.wsUrl);
   let observer: RawSocket | null = null;
+  const listeners: RawSocket[] = [];
 
   afterEach(async () => {
     observer?.ws.terminate();
+    for (const listener of listeners.splice(0)) listener.ws.terminate();
     pool.destroyAll();
     await server.dispose();
   });
@@ -54,4 +59,59 @@ describe('a hot document (120 connections, every cursor moving, one writer)', ()
     expect(frames(isPresence)).toBeGreaterThan(0);
     expect(frames(isPresence)).toBeLessThanOrEqual(frames(isEdit) + 1);
   }, 60_000);
+
+  it('sends edits at once, one frame each, while no presence is waiting: a hot room without moving cursors is not held to the presence window', async () => {
+    server = await startTestServer();
+    const writer = pool.connect('still-room');
+    await writer.synced();
+    writer.provider.awareness.setLocalStateField('cursor', 0);
+    // Readers that only listen make the room hot (120 connections) without a provider each, so
+    // the writer's keystrokes can come closer together than the room's presence window.
+    for (let i = 0; i < PROVIDERS - 1; i++) listeners.push(rawSocket(server.wsUrl, '/still-room'));
+    observer = rawSocket(server.wsUrl, '/still-room');
+    await Promise.all([...listeners, observer].map((socket) => socket.opened));
+    const raw = observer;
+    // The writer's presence reached the observer: nothing of it is waiting to be sent any more.
+    const seen = new awarenessProtocol.Awareness(new Y.Doc());
+    let read = 0;
+    await waitFor(
+      () => {
+        for (; read < raw.received.length; read++) {
+          const decoder = decoding.createDecoder(raw.received[read]!);
+          if (decoding.readVarUint(decoder) === MessageType.awareness) awarenessProtocol.applyAwarenessUpdate(seen, decoding.readVarUint8Array(decoder), 'server');
+        }
+        return seen.getStates().has(writer.doc.clientID);
+      },
+      { message: "the writer's presence at the observer" },
+    );
+    seen.destroy();
+    const from = raw.received.length;
+    const edits = (): Uint8Array[] => raw.received.slice(from).filter((frame) => frame[0] === MessageType.sync && frame[1] === SyncMessageType.update);
+
+    // Keystrokes about a millisecond apart, each in a turn of its own: closer than the room's
+    // presence window (12 ms at 120 connections), so holding them would merge several per frame.
+    const KEYSTROKES = 20;
+    for (let i = 0; i < KEYSTROKES; i++) {
+      writer.doc.getText('t').insert(i, String(i % 10));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const text = writer.doc.getText('t').toString();
+    const replica = new Y.Doc();
+    await waitFor(
+      () => {
+        for (const frame of edits()) Y.applyUpdate(replica, updateIn(frame));
+        return replica.getText('t').toString() === text;
+      },
+      { message: 'every keystroke at the observer' },
+    );
+    expect(edits().length).toBeGreaterThan(KEYSTROKES / 2);
+  }, 60_000);
 });
+
+/** The Yjs update inside a sync-update frame. */
+function updateIn(frame: Uint8Array): Uint8Array {
+  const decoder = decoding.createDecoder(frame);
+  decoding.readVarUint(decoder);
+  decoding.readVarUint(decoder);
+  return decoding.readVarUint8Array(decoder);
+}

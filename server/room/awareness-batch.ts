@@ -94,6 +94,11 @@ export class AwarenessBatch {
     this.schedule();
   }
 
+  /** Presence changes are waiting for their send. */
+  get hasPendingChanges(): boolean {
+    return this.#added.size + this.#updated.size + this.#removed.size > 0;
+  }
+
   /** Sends at the end of this turn, or at the end of the window if one was sent within it. */
   schedule(): void {
     if (this.#scheduled) return;

@@ -5,8 +5,9 @@
  * edits, relayed and caught-up content) goes to every peer.
  *
  * In a hot room (a presence window of HOLD_UPDATES_FROM_WINDOW_MS or more: about 100 peers)
- * updates wait for the next presence send and go out merged with it, one write per receiver per
- * window (held-updates.ts). Once an update is held, later ones are held too until the hold is
+ * where presence changes are waiting for their send, updates wait for it too and go out merged
+ * with it, one write per receiver per window (held-updates.ts); with no presence waiting they go
+ * at once (a hot room of readers gets its edits without the window's delay). Once an update is held, later ones are held too until the hold is
  * sent, so updates never overtake each other.
  */
 import { encodeSyncUpdate } from '../protocol/codec.js';
@@ -22,7 +23,9 @@ export function broadcastRoomChanges(room: Room): () => void {
   const onUpdate: RoomEvents['update'] = (update, origin) => {
     if (room.peerCount === 0) return;
     const sender = origin?.source === 'client' ? origin.peer : null;
-    if (!held.isEmpty || presenceWindowMs(room.peerCount) >= HOLD_UPDATES_FROM_WINDOW_MS) {
+    // Held only while presence is waiting to go anyway: a hot room without moving cursors (or a
+    // lull in them) gets its edits at once, as a small room does.
+    if (!held.isEmpty || (presence.hasPendingChanges && presenceWindowMs(room.peerCount) >= HOLD_UPDATES_FROM_WINDOW_MS)) {
       held.add(update, sender);
       presence.schedule();
       return;
