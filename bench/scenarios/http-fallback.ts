@@ -64,7 +64,7 @@ function connectHttp(serverUrl: string, docName: string): { provider: HttpSyncPr
 async function run(ctx: ScenarioContext): Promise<Metric[]> {
   const metric = (id: string, label: string, unit: string, value: number | null, note?: string): Metric => ({
     id: `httpFallback.${id}`,
-    label: `HTTP fallback: ${label}`,
+    label: `HTTP fallback (Tandem only): ${label}`,
     unit,
     better: 'lower',
     value,
@@ -80,7 +80,7 @@ async function run(ctx: ScenarioContext): Promise<Metric[]> {
     ['requestsPerEdit', 'HTTP requests per edit (HTTP writer)', 'count'],
     ['readerRequestsPerEdit', 'HTTP requests per edit (HTTP reader)', 'count'],
   ];
-  if (ctx.launcher.kind !== 'tandem') return labels.map(([id, label, unit]) => metric(id, label, unit, null, 'Tandem only'));
+  if (ctx.launcher.kind !== 'tandem') return labels.map(([id, label, unit]) => metric(id, label, unit, null));
   const server = await ctx.startServer();
   const serverUrl = server.wsUrl.replace(/^ws/, 'http');
   const edits = WARMUP_EDITS + (ctx.quick ? 100 : 1_000);

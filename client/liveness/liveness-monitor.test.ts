@@ -87,22 +87,36 @@ describe('liveness monitor', () => {
     expect(deaths).toEqual([]);
   });
 
-  it('keeps a connection whose acks are slow as long as the heartbeat is answered (slow storage is not a dead socket)', () => {
+  it('keeps a connection whose acks are slow as long as its heartbeats are answered (slow storage is not a dead socket), asking every second while the edit waits', () => {
     const { clock, monitor, probes, deaths } = setup();
     monitor.opened();
     monitor.received();
     monitor.sent();
-    clock.advance(1000);
-    expect(probes).toEqual([1000]);
-    clock.advance(20);
-    monitor.received();
-    clock.advance(8000);
+    // A live server answers each heartbeat 20 ms later; the ack takes 9 s.
+    for (let second = 1; second <= 8; second++) {
+      clock.advance(1000);
+      expect(probes).toHaveLength(second);
+      clock.advance(20);
+      monitor.received();
+    }
     expect(deaths).toEqual([]);
-    // The ack comes 9 s late: still the same connection.
     monitor.received();
     monitor.acknowledged(1);
     clock.advance(5000);
     expect(deaths).toEqual([]);
+    expect(probes).toHaveLength(8); // nothing waits: back to the idle timeline
+  });
+
+  it('notices an edit sent just before a last message arrived (already on its way when the network went) within 5 s, not after the idle 10 s', () => {
+    const { clock, monitor, probes, deaths } = setup();
+    monitor.opened();
+    monitor.received();
+    monitor.sent();
+    clock.advance(5);
+    monitor.received();
+    clock.advance(6000);
+    expect(probes).toEqual([1005]);
+    expect(deaths).toEqual([5005]);
   });
 
   it('sends a heartbeat after 10 s of idle silence and declares the connection dead 4 s after it went unanswered', () => {

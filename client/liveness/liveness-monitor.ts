@@ -12,8 +12,10 @@
  * not only the ack: a server whose storage is slow still answers heartbeats, and reconnecting
  * would not make its storage faster (the save status keeps saying "Unsaved changes" meanwhile);
  * and a read-only connection's handshake step 2 is never acknowledged. So an edit sent into
- * silence gets a heartbeat after `pendingProbeMs`; with no question pending, a heartbeat goes out
- * after `idleProbeMs` of silence, so an idle connection that died is noticed too.
+ * silence gets a heartbeat after `pendingProbeMs`, and so does one still unacknowledged
+ * `pendingProbeMs` after the last message received (a message already on its way when the
+ * network went says nothing about the edit); with nothing waiting, a heartbeat goes out after
+ * `idleProbeMs` of silence, so an idle connection that died is noticed too.
  *
  * `probeNow()` (the browser hints the network changed) wants two answers in a row, a second
  * heartbeat 1 s after the first answer: the first "answer" may be a message the server sent
@@ -103,7 +105,10 @@ export function createLivenessMonitor(options: LivenessMonitorOptions): Liveness
     const asked = edit === null ? probeSentAt : probeSentAt === null ? edit : Math.min(edit, probeSentAt);
     const deadAt = asked === null ? null : asked + timings.answerTimeoutMs;
     if (probeSentAt !== null) return { deadAt, probeAt: null };
-    const probeAt = edit !== null ? edit + timings.pendingProbeMs : lastReceivedAt + (confirmations > 0 ? timings.pendingProbeMs : timings.idleProbeMs);
+    // Edits still waiting for their ack keep the short timeline after whatever arrived since:
+    // a message that was already on its way when the network went must not buy 10 s of trust.
+    const isWaiting = confirmations > 0 || (hasAnswered && unacked.length > 0);
+    const probeAt = edit !== null ? edit + timings.pendingProbeMs : lastReceivedAt + (isWaiting ? timings.pendingProbeMs : timings.idleProbeMs);
     return { deadAt, probeAt };
   };
 
