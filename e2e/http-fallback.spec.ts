@@ -13,24 +13,9 @@ import type { Page } from 'playwright-core';
 import { useHarness } from './support/harness.js';
 import { startAuthE2EServer, type AuthE2EServer } from './support/auth-e2e-server.js';
 import { DEADLINE_MS, editor, editorText, openDocument, placeCaretAtEnd, waitForStatus, waitForText } from './support/editor-page.js';
-import { openLibraryPage } from './support/library-page.js';
+import { openLibraryPage, readRecord, recordSockets } from './support/library-page.js';
 
 const h = useHarness();
-
-/** Counts the WebSockets the page creates, from before any page script runs. */
-async function recordSockets(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const record = { opened: 0 };
-    (window as unknown as { sockets: typeof record }).sockets = record;
-    const Native = window.WebSocket;
-    window.WebSocket = class extends Native {
-      constructor(url: string | URL, protocols?: string | string[]) {
-        super(url, protocols);
-        record.opened++;
-      }
-    };
-  });
-}
 
 /** Records every connection state the status pill shows, from the first page script on. */
 async function recordConnectionStates(page: Page): Promise<void> {
@@ -48,10 +33,6 @@ async function recordConnectionStates(page: Page): Promise<void> {
 
 async function connectionStates(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { connectionStates: string[] }).connectionStates);
-}
-
-async function socketsOpened(page: Page): Promise<number> {
-  return page.evaluate(() => (window as unknown as { sockets: { opened: number } }).sockets.opened);
 }
 
 async function waitForLostConnection(page: Page, timeoutMs: number): Promise<void> {
@@ -163,7 +144,7 @@ describe('HTTP fallback', () => {
     await cleo.page.keyboard.type('Forced over HTTP.');
     await waitForStatus(cleo.page, { connection: 'connected', save: 'saved' });
     expect(await h.server.documentText(doc)).toBe('Forced over HTTP.');
-    expect(await socketsOpened(cleo.page)).toBe(0);
+    expect((await readRecord(cleo.page)).socketsOpened).toBe(0);
   });
 });
 
@@ -211,7 +192,7 @@ describe('<tandem-editor transport="http"> with auth', () => {
       await page.keyboard.type(' Still here.');
       await waitForStatus(page, { connection: 'connected', save: 'saved' });
       expect(await auth.documentText(doc)).toBe('Via HTTP. Still here.');
-      expect(await socketsOpened(page)).toBe(0);
+      expect((await readRecord(page)).socketsOpened).toBe(0);
     } finally {
       await context.close();
     }

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useHarness } from './support/harness.js';
 import { editor, openDocument, placeCaretAtEnd, waitForStatus, waitForText } from './support/editor-page.js';
+import { readRecord, recordSockets } from './support/library-page.js';
 
 const h = useHarness();
 
@@ -23,25 +24,6 @@ async function waitForLostConnection(page: Page, timeoutMs: number): Promise<str
     { timeout: timeoutMs },
   );
   return (await handle.jsonValue()) as string;
-}
-
-/** Counts the WebSockets the page opens, from before any page script runs. */
-async function recordSockets(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const record = { opened: 0 };
-    (window as unknown as { sockets: typeof record }).sockets = record;
-    const Native = window.WebSocket;
-    window.WebSocket = class extends Native {
-      constructor(url: string | URL, protocols?: string | string[]) {
-        super(url, protocols);
-        record.opened++;
-      }
-    };
-  });
-}
-
-async function readSockets(page: Page): Promise<{ opened: number }> {
-  return page.evaluate(() => (window as unknown as { sockets: { opened: number } }).sockets);
 }
 
 describe('liveness', () => {
@@ -67,7 +49,7 @@ describe('liveness', () => {
     const noticedMs = Date.now() - lostAt;
     // The browser never closed the frozen socket: the editor's watchdog did, then tried again.
     expect(warnings).toContain('tandem: the connection stopped answering; reconnecting');
-    await expect.poll(async () => (await readSockets(ada.page)).opened, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(async () => (await readRecord(ada.page)).socketsOpened, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
     console.log(`liveness: "${state}" ${noticedMs} ms after typing offline`);
     await waitForStatus(ada.page, { connection: 'offline', save: 'unsaved' }, 10_000);
     expect(await ada.page.getByTestId('connection-status').textContent()).toBe('Offline — changes kept on this device');
