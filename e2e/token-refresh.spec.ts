@@ -157,7 +157,8 @@ describe('token function', () => {
     await waitForStatus(page, { connection: 'denied' });
     const atDenial = await readRecord(page);
     expect(atDenial.socketsOpened).toBeGreaterThanOrEqual(1);
-    // Longer than y-websocket's longest backoff (2.5 s): a loop would have opened more sockets.
+    // The editor's reconnect backoff (liveness/reconnect-backoff.ts) waits 0.2 s, then 0.4, 0.8,
+    // 1.6 s (each jittered, at most that): a reconnect loop would open several sockets in 4 s.
     await page.waitForTimeout(4_000);
     const later = await readRecord(page);
     expect(later.socketsOpened).toBe(atDenial.socketsOpened);

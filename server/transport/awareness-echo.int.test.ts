@@ -32,7 +32,8 @@ describe('WebSocketPeer awareness echoes', () => {
     for (const close of closers.splice(0)) close();
   });
 
-  it('drops an echo of an awareness message it sent, and delivers the next awareness message to the room', async () => {
+  /** A WebSocketPeer on a real socket pair: what it delivers to the room, what its client receives. */
+  async function connectedPeer() {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     closers.push(() => wss.close());
     await once(wss, 'listening');
@@ -42,9 +43,14 @@ describe('WebSocketPeer awareness echoes', () => {
     const peer = new WebSocketPeer({ ws: serverSide, id: 'c1', docName: 'doc', canWrite: true, wantsSaveAck: false, subject: null, displayName: null, settings });
     const delivered: ClientMessage[] = [];
     peer.bind({ receive: (_peer, message) => delivered.push(message) });
-    const echoed: Buffer[] = [];
-    client.on('message', (data: Buffer) => echoed.push(data));
+    const received: Buffer[] = [];
+    client.on('message', (data: Buffer) => received.push(data));
     if (client.readyState !== WebSocket.OPEN) await once(client, 'open');
+    return { peer, client, delivered, received, serverSide };
+  }
+
+  it('drops an echo of an awareness message it sent, and delivers the next awareness message to the room', async () => {
+    const { peer, client, delivered, received: echoed } = await connectedPeer();
 
     const sent = awarenessFrame([{ clientID: 9, clock: 3, state: { cursor: 1 } }]);
     peer.send(sent);
@@ -59,26 +65,23 @@ describe('WebSocketPeer awareness echoes', () => {
   });
 
   it('sends several messages in one write as separate frames (one message each for a stock client), and still drops the echo of the awareness among them', async () => {
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    closers.push(() => wss.close());
-    await once(wss, 'listening');
-    const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
-    closers.push(() => client.terminate());
-    const [serverSide] = (await once(wss, 'connection')) as [WebSocket];
-    const peer = new WebSocketPeer({ ws: serverSide, id: 'c1', docName: 'doc', canWrite: true, wantsSaveAck: false, subject: null, displayName: null, settings });
-    const delivered: ClientMessage[] = [];
-    peer.bind({ receive: (_peer, message) => delivered.push(message) });
-    const received: Buffer[] = [];
-    client.on('message', (data: Buffer) => received.push(data));
-    if (client.readyState !== WebSocket.OPEN) await once(client, 'open');
+    const { peer, client, delivered, received, serverSide } = await connectedPeer();
     const socket = (serverSide as unknown as { _socket: import('node:net').Socket })._socket;
     const writesBefore = socket.bytesWritten;
+    // Counts the writes onto the TCP socket: the messages must leave in one.
+    let writes = 0;
+    const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+    socket.write = ((...args: unknown[]) => {
+      writes++;
+      return write(...args);
+    });
 
     const update = Uint8Array.from([0, 2, 2, 0, 0]);
     const presence = awarenessFrame([{ clientID: 9, clock: 3, state: { cursor: 1 } }]);
     peer.sendAll([update, presence]);
     await waitFor(() => received.length === 2, { message: 'client got both messages' });
     expect(received.map((data) => Buffer.from(data))).toEqual([Buffer.from(update), Buffer.from(presence)]);
+    expect(writes).toBe(1);
     expect(socket.bytesWritten - writesBefore).toBe(update.length + 2 + presence.length + 2);
 
     client.send(received[1]!);
