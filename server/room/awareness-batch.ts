@@ -32,7 +32,7 @@ import * as encoding from 'lib0/encoding';
 import { encodeAwarenessMessage } from '../protocol/codec.js';
 import type { AwarenessChange } from './room-events.js';
 import { sendAll, type RoomPeer } from './room-peer.js';
-import type { HeldUpdates } from './held-updates.js';
+import { HOLD_UPDATES_FROM_WINDOW_MS, type HeldUpdates } from './held-updates.js';
 
 /** The longest a presence change waits for others: at most 20 presence frames per peer a second. */
 export const PRESENCE_WINDOW_MS = 50;
@@ -62,6 +62,8 @@ export class AwarenessBatch {
   #byOrigin = new Map<unknown, Set<number>>();
   #scheduled = false;
   #lastSentAt = -Infinity;
+  /** When the last send that carried presence went out. */
+  #lastPresenceAt = -Infinity;
   readonly #held: HeldUpdates | null;
 
   constructor(target: AwarenessBatchTarget, windowFor: (peers: number) => number = presenceWindowMs, held: HeldUpdates | null = null) {
@@ -99,6 +101,19 @@ export class AwarenessBatch {
     return this.#added.size + this.#updated.size + this.#removed.size > 0;
   }
 
+  /**
+   * Whether a document update should wait for this room's next send (held-updates.ts): in a hot
+   * room, while presence is flowing — changes are waiting, or presence went out less than a
+   * window ago, so more is likely before the window ends. Each receiver then gets one write per
+   * window carrying both; an edit sent at once would cost a write of its own, and the presence
+   * right after it another. A hot room whose cursors are still sends edits at once.
+   */
+  get holdsUpdates(): boolean {
+    const window = this.#windowFor(this.#target.peerCount);
+    if (window < HOLD_UPDATES_FROM_WINDOW_MS) return false;
+    return this.hasPendingChanges || performance.now() - this.#lastPresenceAt < window;
+  }
+
   /** Sends at the end of this turn, or at the end of the window if one was sent within it. */
   schedule(): void {
     if (this.#scheduled) return;
@@ -125,6 +140,7 @@ export class AwarenessBatch {
       if (updates) for (const peer of target.peers) sendWith(peer, updates.messageFor(peer), null);
       return;
     }
+    this.#lastPresenceAt = this.#lastSentAt;
     const entries = changed.map((id) => encodeEntry(target.awareness, id));
     let shared: Uint8Array | null = null;
     // The common pair (shared update, shared presence) as one array, so the transport frames it once.

@@ -2,35 +2,13 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
-import { MessageType, SyncMessageType, type CloseCodeValue } from '../../shared/protocol.js';
+import { MessageType, SyncMessageType } from '../../shared/protocol.js';
 import type { RoomPeer } from './room-peer.js';
 import { AwarenessBatch } from './awareness-batch.js';
 import { encodeAwarenessEntries } from './awareness-guard.js';
 import { HeldUpdates } from './held-updates.js';
 import { waitFor } from '../test-support/wait-for.js';
-
-/** A connection stand-in that keeps each write: one entry per send or sendAll. */
-class WritesPeer implements RoomPeer {
-  readonly canWrite = true;
-  readonly wantsSaveAck = false;
-  readonly isOpen = true;
-  readonly subject = null;
-  readonly displayName = null;
-  readonly awarenessLimits = { maxStateBytes: 1024, maxIds: 4 };
-  readonly writes: Uint8Array[][] = [];
-  constructor(readonly id: string) {}
-  send(message: Uint8Array): void {
-    this.writes.push([message]);
-  }
-  sendAll(messages: readonly Uint8Array[]): void {
-    this.writes.push([...messages]);
-  }
-  close(_code: CloseCodeValue): void {}
-  pauseInput(): void {}
-  resumeInput(): void {}
-  refusedWrite(): void {}
-  refusedAwareness(): void {}
-}
+import { WritesPeer } from '../test-support/writes-peer.js';
 
 function hotRoom(peers: WritesPeer[], windowMs: number) {
   const awareness = new awarenessProtocol.Awareness(new Y.Doc());

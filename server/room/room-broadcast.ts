@@ -5,27 +5,31 @@
  * edits, relayed and caught-up content) goes to every peer.
  *
  * In a hot room (a presence window of HOLD_UPDATES_FROM_WINDOW_MS or more: about 100 peers)
- * where presence changes are waiting for their send, updates wait for it too and go out merged
- * with it, one write per receiver per window (held-updates.ts); with no presence waiting they go
- * at once (a hot room of readers gets its edits without the window's delay). Once an update is held, later ones are held too until the hold is
- * sent, so updates never overtake each other.
+ * while presence is flowing (changes waiting, or sent less than a window ago), updates wait for
+ * the next presence send and go out merged with it, one write per receiver per window
+ * (held-updates.ts, AwarenessBatch.holdsUpdates); with cursors still they go at once (a hot room
+ * of readers gets its edits without the window's delay). Once an update is held, later ones are
+ * held too until the hold is sent, so updates never overtake each other.
  */
 import { encodeSyncUpdate } from '../protocol/codec.js';
-import { AwarenessBatch, presenceWindowMs } from './awareness-batch.js';
-import { HeldUpdates, HOLD_UPDATES_FROM_WINDOW_MS } from './held-updates.js';
-import type { Room } from './room.js';
+import type { ObservableV2 } from 'lib0/observable';
+import { AwarenessBatch, presenceWindowMs, type AwarenessBatchTarget } from './awareness-batch.js';
+import { HeldUpdates } from './held-updates.js';
 import type { RoomEvents } from './room-events.js';
 
+/** What is broadcast: a Room (its events, peers and presence). */
+export type BroadcastSource = AwarenessBatchTarget & Pick<ObservableV2<RoomEvents>, 'on' | 'off'>;
+
 /** Subscribes; returns the unsubscribe function. */
-export function broadcastRoomChanges(room: Room): () => void {
+export function broadcastRoomChanges(room: BroadcastSource, windowFor: (peers: number) => number = presenceWindowMs): () => void {
   const held = new HeldUpdates();
-  const presence = new AwarenessBatch(room, presenceWindowMs, held);
+  const presence = new AwarenessBatch(room, windowFor, held);
   const onUpdate: RoomEvents['update'] = (update, origin) => {
     if (room.peerCount === 0) return;
     const sender = origin?.source === 'client' ? origin.peer : null;
-    // Held only while presence is waiting to go anyway: a hot room without moving cursors (or a
-    // lull in them) gets its edits at once, as a small room does.
-    if (!held.isEmpty || (presence.hasPendingChanges && presenceWindowMs(room.peerCount) >= HOLD_UPDATES_FROM_WINDOW_MS)) {
+    // Held only while presence is flowing: a hot room without moving cursors (or a lull in them)
+    // gets its edits at once, as a small room does.
+    if (!held.isEmpty || presence.holdsUpdates) {
       held.add(update, sender);
       presence.schedule();
       return;

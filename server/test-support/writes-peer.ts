@@ -1,0 +1,25 @@
+import type { CloseCodeValue } from '../../shared/protocol.js';
+import type { RoomPeer } from '../room/room-peer.js';
+
+/** A connection stand-in that keeps each write: one entry per send or sendAll. */
+export class WritesPeer implements RoomPeer {
+  readonly canWrite = true;
+  readonly wantsSaveAck = false;
+  readonly isOpen = true;
+  readonly subject = null;
+  readonly displayName = null;
+  readonly awarenessLimits = { maxStateBytes: 1024, maxIds: 4 };
+  readonly writes: Uint8Array[][] = [];
+  constructor(readonly id: string) {}
+  send(message: Uint8Array): void {
+    this.writes.push([message]);
+  }
+  sendAll(messages: readonly Uint8Array[]): void {
+    this.writes.push([...messages]);
+  }
+  close(_code: CloseCodeValue): void {}
+  pauseInput(): void {}
+  resumeInput(): void {}
+  refusedWrite(): void {}
+  refusedAwareness(): void {}
+}
