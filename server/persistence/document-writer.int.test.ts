@@ -130,6 +130,29 @@ describe('DocumentWriter', () => {
     expect(writer.logEntries).toBe(0);
   });
 
+  it('a compaction whose load holds only its own entries does not apply them to the live document again', async () => {
+    const doc = new Y.Doc();
+    const caughtUp: number[] = [];
+    const writer = new DocumentWriter({
+      name: 'alone',
+      store,
+      logger: logger(),
+      compaction: { maxLogEntries: 10, maxLogBytes: 1 << 30 },
+      encodeSnapshot: () => Y.encodeStateAsUpdate(doc),
+      catchUp: (updates) => caughtUp.push(updates.length),
+      initial: { snapshotGeneration: 0, logEntries: 0, logBytes: 0, snapshotBytes: 0 },
+    });
+    doc.on('update', (update: Uint8Array) => writer.enqueue(update));
+    for (let i = 0; i < 35; i++) {
+      doc.getText('t').insert(i, String(i % 10));
+      await writer.whenDurable(); // one log entry per keystroke: three compactions
+    }
+    await writer.flush();
+    expect((await store.load('alone')).snapshot).not.toBeNull();
+    expect(await reload('alone')).toBe(doc.getText('t').toString());
+    expect(caughtUp).toEqual([]);
+  });
+
   it('a compaction merges what another writer stored into the live document, and keeps what it appended meanwhile', async () => {
     const mine = new Y.Doc();
     const theirs = new Y.Doc();

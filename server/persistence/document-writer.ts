@@ -211,8 +211,13 @@ export class DocumentWriter {
     let coveredGeneration = 0;
     try {
       const stored = await store.load(name);
-      // A snapshot of a generation we hold is one we loaded or wrote: skip decoding it again.
-      const missing = stored.snapshot && stored.cursor.snapshotGeneration !== this.#knownGeneration ? [stored.snapshot, ...stored.log] : stored.log;
+      const knownGeneration = stored.cursor.snapshotGeneration === this.#knownGeneration;
+      // A snapshot of a generation we hold is one we loaded or wrote: skip decoding it again. A
+      // log of exactly the entries we count (those we loaded with and those we appended since
+      // that generation) holds nobody else's: the live document has all of it, and applying it
+      // again decoded every entry for nothing (a single process's every compaction).
+      const onlyOurs = knownGeneration && stored.log.length === this.#logEntries;
+      const missing = onlyOurs ? [] : stored.snapshot && !knownGeneration ? [stored.snapshot, ...stored.log] : stored.log;
       if (missing.length > 0) this.#options.catchUp(missing);
       // The snapshot holds everything enqueued so far (updates are enqueued after they are
       // applied to the document), so the pending updates are covered by it.
