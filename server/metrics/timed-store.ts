@@ -3,6 +3,7 @@
  * histogram, and otherwise hands every call through. Wrapped around the store the room loader
  * writes with, so the writer and the store stay unaware of metrics.
  */
+import { performance } from 'node:perf_hooks';
 import type { DocumentStore } from '../persistence/document-store.js';
 import type { TandemMetrics } from './metrics.js';
 
@@ -11,12 +12,13 @@ export function timeStoreWrites(store: DocumentStore, metrics: TandemMetrics): D
   const compact = metrics.storeWriteSeconds.labels('compact');
   return {
     load: (name) => store.load(name),
+    // Timed by hand: prom-client's startTimer allocated more per append than the rest of it.
     async appendUpdates(name, updates, stats) {
-      const stop = append.startTimer();
+      const start = performance.now();
       try {
         await store.appendUpdates(name, updates, stats);
       } finally {
-        stop();
+        append.observe((performance.now() - start) / 1000);
       }
     },
     async compact(name, snapshot, cursor, stats) {

@@ -32,27 +32,35 @@ const JOIN_BELOW_BYTES = 16 * 1024;
 /** One buffer, or header and payload (large payloads are not copied). */
 export type BinaryFrame = [frame: Buffer] | [header: Buffer, payload: Buffer];
 
-const frames = new WeakMap<Uint8Array, BinaryFrame>();
+/**
+ * The last few messages framed, and their frames. A room sends a message to its peers one after
+ * another (or a window's update and presence, alternating), so a handful of entries hit almost
+ * every time; a WeakMap entry per short-lived message cost the garbage collector more than the
+ * framing it saved. Only these few frames are kept alive.
+ */
+const RECENT = 4;
+const recentMessages: (Uint8Array | null)[] = Array.from({ length: RECENT }, () => null);
+const recentFrames: (BinaryFrame | null)[] = Array.from({ length: RECENT }, () => null);
+let nextSlot = 0;
 
-/** The frame for `message`, to be written in order; cached while the message lives. */
+/** The frame for `message`, to be written in order; built once while the message is recent. */
 export function binaryFrameOf(message: Uint8Array): BinaryFrame {
-  let frame = frames.get(message);
-  if (frame === undefined) {
-    const payload = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-    const parts = Sender.frame(payload, SERVER_FRAME);
-    const [header, body] = parts;
-    frame = body && payload.length >= JOIN_BELOW_BYTES ? [header!, body] : [joined(parts)];
-    frames.set(message, frame);
+  for (let i = 0; i < RECENT; i++) {
+    if (recentMessages[i] === message) return recentFrames[i]!;
   }
+  const payload = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+  const parts = Sender.frame(payload, SERVER_FRAME);
+  const [header, body] = parts;
+  const frame: BinaryFrame = body && payload.length >= JOIN_BELOW_BYTES ? [header!, body] : [joined(parts)];
+  recentMessages[nextSlot] = message;
+  recentFrames[nextSlot] = frame;
+  nextSlot = (nextSlot + 1) % RECENT;
   return frame;
 }
 
-/**
- * Header and payload in one buffer of its own: not a slice of Node's shared 8 KB pool, which a
- * long-lived cached frame (a document's full-state answer) would otherwise keep alive whole.
- */
+/** Header and payload in one buffer (from Node's pool when small: frames are written and dropped). */
 function joined(parts: Buffer[]): Buffer {
-  const frame = Buffer.allocUnsafeSlow(parts.reduce((length, part) => length + part.length, 0));
+  const frame = Buffer.allocUnsafe(parts.reduce((length, part) => length + part.length, 0));
   let offset = 0;
   for (const part of parts) offset += part.copy(frame, offset);
   return frame;
