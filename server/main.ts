@@ -62,6 +62,8 @@ export interface StartOptions {
   recentErrors?: RecentErrors;
   /** Time and timers of version history (tests drive a manual clock). */
   historyClock?: Clock;
+  /** Longest wait of a saved ack for a message to ride (default ACK_RIDE_MS; tests lengthen it so that rides are certain). */
+  savedAckRideMs?: number;
 }
 
 export interface RunningServer {
@@ -225,7 +227,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     else app(req, res);
   };
   const httpServer: HttpServer | HttpsServer = tls ? createHttpsServer(tls, serve) : createServer(serve);
-  const gateway = attachWebSocketGateway({ httpServer, registry, config, logger, access, meter, quota, budget });
+  const gateway = attachWebSocketGateway({ httpServer, registry, config, logger, access, meter, quota, budget, savedAckRideMs: options.savedAckRideMs });
   let metricsListener: MetricsListener | null = null;
   try {
     await listen(httpServer, config.port, config.host);

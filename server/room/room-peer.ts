@@ -34,6 +34,12 @@ export interface RoomPeer {
    * gets the same messages, so the transport can frame them once.
    */
   sendAll?(messages: readonly Uint8Array[]): void;
+  /**
+   * Sends the saved ack `[100, count]` when the transport sees fit: the WebSocket transport lets
+   * it ride the next message (transport/saved-ack-ride.ts), keeping only the highest count.
+   * Optional: without it the ack is sent at once with send().
+   */
+  sendSavedAck?(count: number): void;
   close(code: CloseCodeValue, reason: string): void;
   /** Stop reading from this client until resumeInput (TCP backpressure). */
   pauseInput(): void;

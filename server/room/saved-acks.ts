@@ -2,7 +2,8 @@
  * Saved acknowledgements for one peer: `[100, n]` once the first n update-bearing messages it
  * sent on this connection are durable (shared/protocol.ts has the promise). The count is handed
  * to the writer after each batch of the peer's messages has been applied, so the acknowledgement
- * covers whatever those messages enqueued, pending updates included.
+ * covers whatever those messages enqueued, pending updates included. When it leaves is the
+ * transport's choice (RoomPeer.sendSavedAck); without one, at once.
  */
 import { encodeSavedAck } from '../protocol/codec.js';
 import type { RoomPeer } from './room-peer.js';
@@ -13,7 +14,7 @@ export interface AckCounts {
   updateMessages: number;
   /** Highest count handed to the writer to acknowledge once durable. */
   ackedUpdateMessages: number;
-  /** Highest count known durable, and the highest sent. */
+  /** Highest count known durable, and the highest sent (or handed to the transport's sendSavedAck). */
   durableAck: number;
   sentAck: number;
 }
@@ -33,6 +34,13 @@ export function requestSavedAck(peer: RoomPeer, counts: AckCounts, writer: Durab
 
 /** Several drains often become durable in one write: send the peer one ack, the highest. */
 function ackDurable(peer: RoomPeer, counts: AckCounts, count: number): void {
+  if (peer.sendSavedAck) {
+    // The transport holds it for a ride on its next write and merges what comes meanwhile.
+    if (count <= counts.sentAck) return;
+    counts.durableAck = counts.sentAck = count;
+    if (peer.isOpen) peer.sendSavedAck(count);
+    return;
+  }
   const scheduled = counts.durableAck > counts.sentAck;
   counts.durableAck = Math.max(counts.durableAck, count);
   if (scheduled) return;

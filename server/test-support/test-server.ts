@@ -37,7 +37,7 @@ export interface TestServerOptions {
   /** How often revocations stored in PostgreSQL are read (with DATABASE_URL). */
   revocationPollMs?: number;
   /** More startServer options (webhook tuning and counters). */
-  start?: Pick<StartOptions, 'webhookTuning' | 'webhookCounters' | 'historyClock'>;
+  start?: Pick<StartOptions, 'webhookTuning' | 'webhookCounters' | 'historyClock' | 'savedAckRideMs'>;
 }
 
 export async function startTestServer(

@@ -27,7 +27,7 @@ const { Sender } = createRequire(import.meta.url)('ws') as {
 const BINARY_OPCODE = 2;
 const SERVER_FRAME: FrameOptions = { fin: true, rsv1: false, opcode: BINARY_OPCODE, mask: false, readOnly: false };
 /** Up to this size, header and payload are joined into one buffer (one copy, once). */
-const JOIN_BELOW_BYTES = 16 * 1024;
+export const JOIN_BELOW_BYTES = 16 * 1024;
 
 /** One buffer, or header and payload (large payloads are not copied). */
 export type BinaryFrame = [frame: Buffer] | [header: Buffer, payload: Buffer];
@@ -56,6 +56,20 @@ export function binaryFrameOf(message: Uint8Array): BinaryFrame {
   recentFrames[nextSlot] = frame;
   nextSlot = (nextSlot + 1) % RECENT;
   return frame;
+}
+
+/**
+ * The frame of a small one-off message (a saved ack) followed by `frame`, in one buffer: both
+ * leave in one socket write. Not cached, since the message is written once; the copy of `frame`
+ * is small (callers pass a header, or a frame under JOIN_BELOW_BYTES).
+ */
+export function frameBefore(message: Uint8Array, frame: Buffer): Buffer {
+  return Buffer.concat([...oneOffFrame(message), frame]);
+}
+
+/** The frame of a one-off message, as header and payload, not cached. */
+export function oneOffFrame(message: Uint8Array): Buffer[] {
+  return Sender.frame(Buffer.from(message.buffer, message.byteOffset, message.byteLength), SERVER_FRAME);
 }
 
 /** Header and payload in one buffer (from Node's pool when small: frames are written and dropped). */

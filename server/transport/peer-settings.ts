@@ -28,6 +28,8 @@ export interface PeerSettings {
   meter: ConnectionMeter | null;
   /** Outbound bytes allowed to pile up before the reader is judged too slow (closed with 1013). */
   maxBufferedBytes: number;
+  /** Longest wait of a saved ack for a message to ride (saved-ack-ride.ts); ACK_RIDE_MS when absent. */
+  savedAckRideMs?: number;
   /** The process-wide cap on unsent bytes, told about every write. */
   budget: OutboundBudget;
   /** Messages a connection may send before its document is loaded. */

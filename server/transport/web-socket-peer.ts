@@ -6,7 +6,8 @@
  * Input is read only when nothing holds it, paced by the rate limits (input-pacer.ts); what comes
  * before the document is loaded waits in a bounded queue (early-messages.ts). Output is written
  * as finished frames (write-frame.ts); a peer whose queue is over --max-buffered-bytes is closed
- * with 1013, and every write reports the queue to the process-wide OutboundBudget.
+ * with 1013, and every write reports the queue to the process-wide OutboundBudget. A saved ack
+ * rides the next write, or goes alone after a few milliseconds (saved-ack-ride.ts).
  *
  * Read-only peers: the room refuses their document changes (decided on the decoded message kind,
  * so an overlong varint type cannot slip through) and reports each one here; past the limit the
@@ -33,6 +34,7 @@ import { writeFrame, writeFrames } from './write-frame.js';
 import { closeAndWaitFor } from './close-handshake.js';
 import { AckTimes } from '../metrics/ack-times.js';
 import { RefusalLimits } from './refusal-limits.js';
+import { WaitingSavedAck } from './saved-ack-ride.js';
 
 const peerBySocket = new WeakMap<WebSocket, WebSocketPeer>();
 
@@ -57,6 +59,8 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   #sentAwareness: Set<string> | null = null;
   /** See turn-cork.ts: the turn this peer's socket was last written in. */
   #lastWriteTurn = 0;
+  /** The saved ack waiting to ride the next write (saved-ack-ride.ts); null until the first ack. */
+  #savedAck: WaitingSavedAck<WebSocketPeer> | null = null;
   /** Arrival times of unacknowledged updates, for the saved-ack latency; null until measured. */
   #ackTimes: AckTimes | null = null;
   #logger: Logger | null = null;
@@ -101,6 +105,7 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     if (!peer) return;
     peerBySocket.delete(this);
     peer.#input.clearRateTimer();
+    peer.#savedAck?.drop();
     peer.#settings.onClosed(peer, code);
   };
 
@@ -139,7 +144,9 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
       if (onSent) queueMicrotask(onSent);
       return;
     }
-    this.#lastWriteTurn = writeFrame(this.#ws, message, onSent, this.#lastWriteTurn);
+    const ack = this.#savedAck?.take() ?? null;
+    this.#lastWriteTurn = writeFrame(this.#ws, message, onSent, this.#lastWriteTurn, ack);
+    if (ack) this.#wrote(ack);
     this.#wrote(message);
     this.#settings.budget.noteWrite(this, this.#ws.bufferedAmount);
   }
@@ -147,8 +154,30 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   /** Several messages in one socket write (see writeFrames). */
   sendAll(messages: readonly Uint8Array[]): void {
     if (!this.#mayWrite()) return;
-    this.#lastWriteTurn = writeFrames(this.#ws, messages, this.#lastWriteTurn);
+    const ack = this.#savedAck?.take() ?? null;
+    this.#lastWriteTurn = writeFrames(this.#ws, messages, this.#lastWriteTurn, ack);
+    if (ack) this.#wrote(ack);
     for (const message of messages) this.#wrote(message);
+    this.#settings.budget.noteWrite(this, this.#ws.bufferedAmount);
+  }
+
+  /** The ack leaves first in the next write to this peer, or alone after a few milliseconds (saved-ack-ride.ts). */
+  sendSavedAck(count: number): void {
+    if (!this.isOpen) return;
+    (this.#savedAck ??= new WaitingSavedAck<WebSocketPeer>(WebSocketPeer.#sendAckAlone, this)).wait(count, this.#settings.savedAckRideMs);
+  }
+
+  static readonly #sendAckAlone = (peer: WebSocketPeer): void => peer.#writeWaitingAck();
+
+  /**
+   * Writes the waiting ack by itself: no ride came in time, or the connection is closing. Not
+   * judged against the outbound limit: a few bytes, and the next message is judged anyway.
+   */
+  #writeWaitingAck(): void {
+    const ack = this.#savedAck?.take() ?? null;
+    if (ack === null || !this.isOpen) return;
+    this.#lastWriteTurn = writeFrame(this.#ws, ack, undefined, this.#lastWriteTurn);
+    this.#wrote(ack);
     this.#settings.budget.noteWrite(this, this.#ws.bufferedAmount);
   }
 
@@ -185,6 +214,11 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
 
   close(code: CloseCodeValue, reason: string): void {
     if (this.#closing) return;
+    // An ack that is due goes before the close frame (a graceful stop flushes, then closes):
+    // without its wait for a ride it would have been sent already.
+    this.#writeWaitingAck();
+    // That write may have put the process over its outbound budget, and this peer was shed.
+    if (this.#closing) return;
     this.#closing = true;
     this.#sink = null;
     this.#input.stop();
@@ -202,6 +236,7 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   /** Drops the TCP connection without a closing handshake (dead peers). */
   terminate(): void {
     this.#closing = true;
+    this.#savedAck?.drop();
     this.#sink = null;
     this.#input.stop();
     this.#ws.terminate();

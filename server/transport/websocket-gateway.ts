@@ -33,6 +33,7 @@ import { scheduleTokenExpiry } from './token-expiry.js';
 import type { ConnectionMeter } from '../metrics/connection-meter.js';
 import { closeByAdmin, closeRevoked, describeConnections, joinDocument, type Session, type Sessions } from './connection-sessions.js';
 import type { ConnectionSummary } from '../../shared/admin-overview.js';
+import { ACK_RIDE_MS } from './saved-ack-ride.js';
 
 export interface WebSocketGatewayOptions {
   httpServer: HttpServer | HttpsServer;
@@ -46,6 +47,8 @@ export interface WebSocketGatewayOptions {
   quota?: ConnectionQuota;
   /** The process-wide cap on unsent bytes, shared with the HTTP fallback sessions; its own when absent. */
   budget?: OutboundBudget;
+  /** Longest wait of a saved ack for a message to ride (saved-ack-ride.ts); ACK_RIDE_MS when absent. */
+  savedAckRideMs?: number | undefined;
 }
 
 export interface WebSocketGateway {
@@ -178,6 +181,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     },
     meter,
     maxBufferedBytes: limits.maxBufferedBytes,
+    savedAckRideMs: options.savedAckRideMs ?? ACK_RIDE_MS,
     budget,
     maxEarlyMessages: limits.maxEarlyMessages,
     maxEarlyBytes: limits.maxEarlyBytes,

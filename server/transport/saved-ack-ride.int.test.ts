@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+import { pino } from 'pino';
+import { encodeSavedAck } from '../protocol/codec.js';
+import { awarenessFrame } from '../test-support/awareness-frames.js';
+import { waitFor } from '../test-support/wait-for.js';
+import { OutboundBudget } from './outbound-budget.js';
+import type { PeerSettings } from './peer-settings.js';
+import { WebSocketPeer } from './web-socket-peer.js';
+
+const settings: PeerSettings = {
+  logger: pino({ level: 'silent' }),
+  onClosed: () => undefined,
+  meter: null,
+  maxBufferedBytes: 2 ** 20,
+  budget: new OutboundBudget({ maxBytes: 2 ** 24 }),
+  maxEarlyMessages: 100,
+  maxEarlyBytes: 2 ** 20,
+  maxRefusedWrites: 10,
+  awarenessLimits: { maxStateBytes: 1024, maxIds: 4 },
+  maxRefusedAwareness: 10,
+  throttle: { messagesPerSecond: 1_000, bytesPerSecond: 2 ** 20, awarenessPerSecond: 100, maxMessageBytes: 2 ** 20, closeAfterMs: 10_000 },
+};
+
+const UPDATE = Uint8Array.from([0, 2, 2, 0, 0]);
+const ack = (count: number): Buffer => Buffer.from(encodeSavedAck(count));
+const activeTimeouts = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+
+// Root cause: every saved ack was a socket write of its own (~10-15 µs of CPU each), although a
+// writer in a shared document gets the others' edits a moment later anyway.
+describe('WebSocketPeer saved acks', () => {
+  const closers: (() => void)[] = [];
+  afterEach(() => {
+    for (const close of closers.splice(0)) close();
+  });
+
+  /** A saved-ack WebSocketPeer on a real socket pair, counting the writes onto its TCP socket. */
+  async function connectedPeer(savedAckRideMs?: number) {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    closers.push(() => wss.close());
+    await once(wss, 'listening');
+    const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+    closers.push(() => client.terminate());
+    const [serverSide] = (await once(wss, 'connection')) as [WebSocket];
+    const peer = new WebSocketPeer({ ws: serverSide, id: 'c1', docName: 'doc', canWrite: true, wantsSaveAck: true, subject: null, displayName: null, settings: { ...settings, savedAckRideMs } });
+    peer.bind({ receive: () => undefined });
+    const received: Buffer[] = [];
+    client.on('message', (data: Buffer) => received.push(Buffer.from(data)));
+    if (client.readyState !== WebSocket.OPEN) await once(client, 'open');
+    const socket = (serverSide as unknown as { _socket: Socket })._socket;
+    const counter = { writes: 0 };
+    const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+    socket.write = (...args: unknown[]) => {
+      counter.writes++;
+      return write(...args);
+    };
+    return { peer, client, received, counter };
+  }
+
+  it('sends an ack that is due first in the next message’s socket write, one ack with the highest count', async () => {
+    const { peer, received, counter } = await connectedPeer();
+
+    peer.sendSavedAck(2);
+    peer.sendSavedAck(5);
+    peer.sendSavedAck(3);
+    peer.send(UPDATE);
+    await waitFor(() => received.length === 2, { message: 'client got the ack and the update' });
+    expect(received).toEqual([ack(5), Buffer.from(UPDATE)]);
+    expect(counter.writes).toBe(1);
+
+    // The same for several messages sent together.
+    const presence = awarenessFrame([{ clientID: 9, clock: 3, state: { cursor: 1 } }]);
+    peer.sendSavedAck(7);
+    peer.sendAll([UPDATE, presence]);
+    await waitFor(() => received.length === 5, { message: 'client got the ack and both messages' });
+    expect(received.slice(2)).toEqual([ack(7), Buffer.from(UPDATE), Buffer.from(presence)]);
+    expect(counter.writes).toBe(2);
+  });
+
+  it('sends an ack alone when nothing else is written to the peer', async () => {
+    const { peer, received, counter } = await connectedPeer();
+
+    peer.sendSavedAck(1);
+    peer.sendSavedAck(4);
+    await waitFor(() => received.length === 1, { timeoutMs: 2_000, message: 'the ack, alone' });
+    expect(received).toEqual([ack(4)]);
+    expect(counter.writes).toBe(1);
+  });
+
+  it('writes a waiting ack before the close frame, and leaves no timer behind', async () => {
+    // A window longer than the test: the ack can only leave with the close, and its timer must go.
+    const { peer, client, received } = await connectedPeer(60_000);
+    const timersBefore = activeTimeouts();
+    const closed = once(client, 'close') as Promise<[number, Buffer]>;
+
+    peer.sendSavedAck(6);
+    await peer.closeAndWait(1012, 'server restarting', 2_000);
+    const [code] = await closed;
+    expect(code).toBe(1012);
+    expect(received).toEqual([ack(6)]);
+    expect(activeTimeouts()).toBeLessThanOrEqual(timersBefore);
+  });
+});
