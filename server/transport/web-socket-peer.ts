@@ -4,10 +4,9 @@
  * the close code of its ProtocolError and one log line.
  *
  * Input is read only when nothing holds it, paced by the rate limits (input-pacer.ts); what comes
- * before the document is loaded waits in a bounded queue (early-messages.ts). Output is written
- * as finished frames (write-frame.ts); a peer whose queue is over --max-buffered-bytes is closed
- * with 1013, and every write reports the queue to the process-wide OutboundBudget. A saved ack
- * rides the next write, or goes alone after a few milliseconds (saved-ack-ride.ts).
+ * before the document is loaded waits in a bounded queue (early-messages.ts). Output goes through
+ * PeerOutput (peer-output.ts: finished frames, the saved ack riding the next write, awareness
+ * echoes remembered); a peer whose queue is over --max-buffered-bytes is closed with 1013.
  *
  * Read-only peers: the room refuses their document changes (decided on the decoded message kind,
  * so an overlong varint type cannot slip through) and reports each one here; past the limit the
@@ -29,12 +28,9 @@ import type { BudgetedPeer } from './outbound-budget.js';
 import type { MessageSink, PeerSettings, WebSocketPeerOptions } from './peer-settings.js';
 import { EarlyMessages } from './early-messages.js';
 import { Hold, InputPacer, type RateKind } from './input-pacer.js';
-import { rememberSentAwareness, takeAwarenessEcho } from './awareness-echoes.js';
-import { writeFrame, writeFrames } from './write-frame.js';
 import { closeAndWaitFor } from './close-handshake.js';
-import { AckTimes } from '../metrics/ack-times.js';
 import { RefusalLimits } from './refusal-limits.js';
-import { WaitingSavedAck } from './saved-ack-ride.js';
+import { PeerOutput } from './peer-output.js';
 
 const peerBySocket = new WeakMap<WebSocket, WebSocketPeer>();
 
@@ -55,14 +51,7 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   #refusals: RefusalLimits | null = null;
   #closing = false;
   readonly #input: InputPacer;
-  /** Awareness messages sent and not echoed yet; null when there are none (the usual idle state). */
-  #sentAwareness: Set<string> | null = null;
-  /** See turn-cork.ts: the turn this peer's socket was last written in. */
-  #lastWriteTurn = 0;
-  /** The saved ack waiting to ride the next write (saved-ack-ride.ts); null until the first ack. */
-  #savedAck: WaitingSavedAck<WebSocketPeer> | null = null;
-  /** Arrival times of unacknowledged updates, for the saved-ack latency; null until measured. */
-  #ackTimes: AckTimes | null = null;
+  readonly #output: PeerOutput;
   #logger: Logger | null = null;
 
   constructor(options: WebSocketPeerOptions) {
@@ -75,6 +64,7 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     this.subject = options.subject;
     this.displayName = options.displayName;
     this.#input = new InputPacer(options.ws, options.settings.throttle);
+    this.#output = new PeerOutput(options.ws, options.settings, this);
     peerBySocket.set(this.#ws, this);
     this.#ws.on('message', WebSocketPeer.#onSocketMessage);
     this.#ws.on('pong', WebSocketPeer.#onSocketPong);
@@ -105,7 +95,7 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     if (!peer) return;
     peerBySocket.delete(this);
     peer.#input.clearRateTimer();
-    peer.#savedAck?.drop();
+    peer.#output.dropWaitingAck();
     peer.#settings.onClosed(peer, code);
   };
 
@@ -140,45 +130,18 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   }
 
   send(message: Uint8Array, onSent?: () => void): void {
-    if (!this.#mayWrite()) {
-      if (onSent) queueMicrotask(onSent);
-      return;
-    }
-    const ack = this.#savedAck?.take() ?? null;
-    this.#lastWriteTurn = writeFrame(this.#ws, message, onSent, this.#lastWriteTurn, ack);
-    if (ack) this.#wrote(ack);
-    this.#wrote(message);
-    this.#settings.budget.noteWrite(this, this.#ws.bufferedAmount);
+    if (this.#mayWrite()) this.#output.send(message, onSent);
+    else if (onSent) queueMicrotask(onSent);
   }
 
   /** Several messages in one socket write (see writeFrames). */
   sendAll(messages: readonly Uint8Array[]): void {
-    if (!this.#mayWrite()) return;
-    const ack = this.#savedAck?.take() ?? null;
-    this.#lastWriteTurn = writeFrames(this.#ws, messages, this.#lastWriteTurn, ack);
-    if (ack) this.#wrote(ack);
-    for (const message of messages) this.#wrote(message);
-    this.#settings.budget.noteWrite(this, this.#ws.bufferedAmount);
+    if (this.#mayWrite()) this.#output.sendAll(messages);
   }
 
   /** The ack leaves first in the next write to this peer, or alone after a few milliseconds (saved-ack-ride.ts). */
   sendSavedAck(count: number): void {
-    if (!this.isOpen) return;
-    (this.#savedAck ??= new WaitingSavedAck<WebSocketPeer>(WebSocketPeer.#sendAckAlone, this)).wait(count, this.#settings.savedAckRideMs);
-  }
-
-  static readonly #sendAckAlone = (peer: WebSocketPeer): void => peer.#writeWaitingAck();
-
-  /**
-   * Writes the waiting ack by itself: no ride came in time, or the connection is closing. Not
-   * judged against the outbound limit: a few bytes, and the next message is judged anyway.
-   */
-  #writeWaitingAck(): void {
-    const ack = this.#savedAck?.take() ?? null;
-    if (ack === null || !this.isOpen) return;
-    this.#lastWriteTurn = writeFrame(this.#ws, ack, undefined, this.#lastWriteTurn);
-    this.#wrote(ack);
-    this.#settings.budget.noteWrite(this, this.#ws.bufferedAmount);
+    if (this.isOpen) this.#output.sendSavedAck(count);
   }
 
   /** Open, and not holding too much unsent already (then it is closed as too slow). */
@@ -190,16 +153,6 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
       return false;
     }
     return true;
-  }
-
-  /** Bookkeeping for a message just written: its echo, and the meter. */
-  #wrote(message: Uint8Array): void {
-    if (message[0] === MessageType.awareness) this.#sentAwareness = rememberSentAwareness(this.#sentAwareness, message);
-    const meter = this.#settings.meter;
-    if (meter) {
-      meter.sent(message);
-      if (message[0] === MessageType.savedAck && this.#ackTimes) this.#ackTimes.acknowledged(message, meter);
-    }
   }
 
   /** Over the process-wide budget and among the biggest holders: dropped now (see outbound-budget.ts). */
@@ -216,7 +169,7 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     if (this.#closing) return;
     // An ack that is due goes before the close frame (a graceful stop flushes, then closes):
     // without its wait for a ride it would have been sent already.
-    this.#writeWaitingAck();
+    this.#output.writeWaitingAck();
     // That write may have put the process over its outbound budget, and this peer was shed.
     if (this.#closing) return;
     this.#closing = true;
@@ -236,7 +189,7 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   /** Drops the TCP connection without a closing handshake (dead peers). */
   terminate(): void {
     this.#closing = true;
-    this.#savedAck?.drop();
+    this.#output.dropWaitingAck();
     this.#sink = null;
     this.#input.stop();
     this.#ws.terminate();
@@ -275,7 +228,6 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     return (this.#refusals ??= new RefusalLimits(this.#settings, (code, reason, msg) => this.#closeFor(code, reason, msg)));
   }
 
-
   #onMessage(data: RawData, isBinary: boolean): void {
     this.isAlive = true;
     if (this.#closing) return;
@@ -288,7 +240,7 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     // would change nothing. In a hot document every presence frame comes back from every peer:
     // decoding those (a JSON.parse per state) was the largest cost of presence.
     // (The first-byte test only skips the lookup for other frames; equality is what decides.)
-    if (this.#sentAwareness !== null && (data as Buffer)[0] === MessageType.awareness && this.#takeEcho(data as Buffer)) return;
+    if (this.#output.awaitsEchoes && (data as Buffer)[0] === MessageType.awareness && this.#takeEcho(data as Buffer)) return;
     let message: ClientMessage;
     try {
       message = decodeClientMessage(data as Buffer);
@@ -301,7 +253,7 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     if (meter) {
       meter.received(message.kind, (data as Buffer).length);
       // Only writers' updates are acknowledged: read-only ones are refused, not counted.
-      if (this.wantsSaveAck && this.canWrite && isUpdateMessage(message)) (this.#ackTimes ??= new AckTimes()).arrived();
+      if (this.wantsSaveAck && this.canWrite && isUpdateMessage(message)) this.#output.noteAckable();
     }
     this.#charge((data as Buffer).length, message.kind === 'query-awareness' || message.kind === 'awareness' ? 'awareness' : 'other');
     if (this.#closing) return;
@@ -316,8 +268,7 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
 
   /** True (and charged as an echo) when `frame` repeats an awareness message sent to this peer. */
   #takeEcho(frame: Buffer): boolean {
-    if (!takeAwarenessEcho(this.#sentAwareness, frame)) return false;
-    if (this.#sentAwareness?.size === 0) this.#sentAwareness = null;
+    if (!this.#output.takeEcho(frame)) return false;
     this.#settings.meter?.received('awareness', frame.length);
     this.#charge(frame.length, 'echo');
     return true;
