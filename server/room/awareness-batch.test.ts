@@ -3,34 +3,15 @@ import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { MessageType, type CloseCodeValue } from '../../shared/protocol.js';
+import { MessageType } from '../../shared/protocol.js';
 import type { RoomPeer } from './room-peer.js';
 import { AwarenessBatch, PRESENCE_WINDOW_MS, presenceWindowMs } from './awareness-batch.js';
 import { encodeAwarenessEntries } from './awareness-guard.js';
 import { waitFor } from '../test-support/wait-for.js';
-
-/** A connection stand-in (room-peer.ts) that keeps what it was sent. */
-class RecordingPeer implements RoomPeer {
-  readonly canWrite = true;
-  readonly wantsSaveAck = false;
-  readonly isOpen = true;
-  readonly subject = null;
-  readonly displayName = null;
-  readonly awarenessLimits = { maxStateBytes: 1024, maxIds: 4 };
-  readonly sent: Uint8Array[] = [];
-  constructor(readonly id: string) {}
-  send(message: Uint8Array): void {
-    this.sent.push(message);
-  }
-  close(_code: CloseCodeValue): void {}
-  pauseInput(): void {}
-  resumeInput(): void {}
-  refusedWrite(): void {}
-  refusedAwareness(): void {}
-}
+import { WritesPeer } from '../test-support/writes-peer.js';
 
 /** A presence whose changes go through a batch; window 0 sends at the end of every turn. */
-function presenceRoom(peers: RecordingPeer[], windowMs = 0): awarenessProtocol.Awareness {
+function presenceRoom(peers: WritesPeer[], windowMs = 0): awarenessProtocol.Awareness {
   const awareness = new awarenessProtocol.Awareness(new Y.Doc());
   awareness.setLocalState(null);
   const batch = new AwarenessBatch({ awareness, isDestroyed: false, peerCount: peers.length, peers }, () => windowMs);
@@ -74,7 +55,7 @@ function echoOf(client: awarenessProtocol.Awareness, message: Uint8Array): Uint8
 
 describe('AwarenessBatch', () => {
   it("sends each peer one message per turn with every changed state but its own", async () => {
-    const [ada, bob, eve] = [new RecordingPeer('ada'), new RecordingPeer('bob'), new RecordingPeer('eve')];
+    const [ada, bob, eve] = [new WritesPeer('ada'), new WritesPeer('bob'), new WritesPeer('eve')];
     const awareness = presenceRoom([ada, bob, eve]);
     move(awareness, ada, 1, 1, 'a1');
     move(awareness, bob, 2, 1, 'b1');
@@ -88,7 +69,7 @@ describe('AwarenessBatch', () => {
   });
 
   it("orders a merged message so that a stock client's echo of it is byte-identical (added, then updated, then removed)", async () => {
-    const [ada, bob, eve] = [new RecordingPeer('ada'), new RecordingPeer('bob'), new RecordingPeer('eve')];
+    const [ada, bob, eve] = [new WritesPeer('ada'), new WritesPeer('bob'), new WritesPeer('eve')];
     const awareness = presenceRoom([ada, bob, eve]);
     move(awareness, ada, 1, 1, 'a1');
     move(awareness, ada, 3, 1, 'a3');
@@ -108,7 +89,7 @@ describe('AwarenessBatch', () => {
   });
 
   it('sends a room at most one presence message per window: changes within it wait for its end, together (new ids first)', async () => {
-    const [ada, eve] = [new RecordingPeer('ada'), new RecordingPeer('eve')];
+    const [ada, eve] = [new WritesPeer('ada'), new WritesPeer('eve')];
     const awareness = presenceRoom([ada, eve], 200);
     move(awareness, ada, 1, 1, 'a1');
     await nextTick();

@@ -11,6 +11,10 @@ export class WritesPeer implements RoomPeer {
   readonly awarenessLimits = { maxStateBytes: 1024, maxIds: 4 };
   readonly writes: Uint8Array[][] = [];
   constructor(readonly id: string) {}
+  /** Every message sent, in order, whichever write it went in. */
+  get sent(): Uint8Array[] {
+    return this.writes.flat();
+  }
   send(message: Uint8Array): void {
     this.writes.push([message]);
   }

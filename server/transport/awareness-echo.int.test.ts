@@ -1,28 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
-import { pino } from 'pino';
-import type { ClientMessage } from '../protocol/codec.js';
 import { awarenessFrame } from '../test-support/awareness-frames.js';
 import { waitFor } from '../test-support/wait-for.js';
-import { OutboundBudget } from './outbound-budget.js';
-import type { PeerSettings } from './peer-settings.js';
-import { WebSocketPeer } from './web-socket-peer.js';
-
-const settings: PeerSettings = {
-  logger: pino({ level: 'silent' }),
-  onClosed: () => undefined,
-  meter: null,
-  maxBufferedBytes: 2 ** 20,
-  budget: new OutboundBudget({ maxBytes: 2 ** 24 }),
-  maxEarlyMessages: 100,
-  maxEarlyBytes: 2 ** 20,
-  maxRefusedWrites: 10,
-  awarenessLimits: { maxStateBytes: 1024, maxIds: 4 },
-  maxRefusedAwareness: 10,
-  throttle: { messagesPerSecond: 1_000, bytesPerSecond: 2 ** 20, awarenessPerSecond: 100, maxMessageBytes: 2 ** 20, closeAfterMs: 10_000 },
-};
+import { connectPeerPair } from '../test-support/peer-pair.js';
 
 // Root cause: every awareness message a stock client echoed back was judged by the room, which
 // parsed every state in it, although it only repeats states the room sent at clocks it has passed.
@@ -33,21 +12,7 @@ describe('WebSocketPeer awareness echoes', () => {
   });
 
   /** A WebSocketPeer on a real socket pair: what it delivers to the room, what its client receives. */
-  async function connectedPeer() {
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    closers.push(() => wss.close());
-    await once(wss, 'listening');
-    const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
-    closers.push(() => client.terminate());
-    const [serverSide] = (await once(wss, 'connection')) as [WebSocket];
-    const peer = new WebSocketPeer({ ws: serverSide, id: 'c1', docName: 'doc', canWrite: true, wantsSaveAck: false, subject: null, displayName: null, settings });
-    const delivered: ClientMessage[] = [];
-    peer.bind({ receive: (_peer, message) => delivered.push(message) });
-    const received: Buffer[] = [];
-    client.on('message', (data: Buffer) => received.push(data));
-    if (client.readyState !== WebSocket.OPEN) await once(client, 'open');
-    return { peer, client, delivered, received, serverSide };
-  }
+  const connectedPeer = () => connectPeerPair(closers);
 
   it('drops an echo of an awareness message it sent, and delivers the next awareness message to the room', async () => {
     const { peer, client, delivered, received: echoed } = await connectedPeer();

@@ -1,28 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
-import type { AddressInfo, Socket } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
-import { pino } from 'pino';
+import type { Socket } from 'node:net';
 import { encodeSavedAck } from '../protocol/codec.js';
 import { awarenessFrame } from '../test-support/awareness-frames.js';
 import { waitFor } from '../test-support/wait-for.js';
-import { OutboundBudget } from './outbound-budget.js';
-import type { PeerSettings } from './peer-settings.js';
-import { WebSocketPeer } from './web-socket-peer.js';
-
-const settings: PeerSettings = {
-  logger: pino({ level: 'silent' }),
-  onClosed: () => undefined,
-  meter: null,
-  maxBufferedBytes: 2 ** 20,
-  budget: new OutboundBudget({ maxBytes: 2 ** 24 }),
-  maxEarlyMessages: 100,
-  maxEarlyBytes: 2 ** 20,
-  maxRefusedWrites: 10,
-  awarenessLimits: { maxStateBytes: 1024, maxIds: 4 },
-  maxRefusedAwareness: 10,
-  throttle: { messagesPerSecond: 1_000, bytesPerSecond: 2 ** 20, awarenessPerSecond: 100, maxMessageBytes: 2 ** 20, closeAfterMs: 10_000 },
-};
+import { connectPeerPair } from '../test-support/peer-pair.js';
 
 const UPDATE = Uint8Array.from([0, 2, 2, 0, 0]);
 const ack = (count: number): Buffer => Buffer.from(encodeSavedAck(count));
@@ -38,17 +20,7 @@ describe('WebSocketPeer saved acks', () => {
 
   /** A saved-ack WebSocketPeer on a real socket pair, counting the writes onto its TCP socket. */
   async function connectedPeer(savedAckRideMs?: number) {
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    closers.push(() => wss.close());
-    await once(wss, 'listening');
-    const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
-    closers.push(() => client.terminate());
-    const [serverSide] = (await once(wss, 'connection')) as [WebSocket];
-    const peer = new WebSocketPeer({ ws: serverSide, id: 'c1', docName: 'doc', canWrite: true, wantsSaveAck: true, subject: null, displayName: null, settings: { ...settings, savedAckRideMs } });
-    peer.bind({ receive: () => undefined });
-    const received: Buffer[] = [];
-    client.on('message', (data: Buffer) => received.push(Buffer.from(data)));
-    if (client.readyState !== WebSocket.OPEN) await once(client, 'open');
+    const { peer, client, serverSide, received } = await connectPeerPair(closers, { wantsSaveAck: true, savedAckRideMs });
     const socket = (serverSide as unknown as { _socket: Socket })._socket;
     const counter = { writes: 0 };
     const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
