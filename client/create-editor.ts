@@ -34,6 +34,7 @@ import { accessFromToken, subjectFromToken } from './tokens/token-access.js';
 import { createTokenSession } from './tokens/token-session.js';
 import { HttpWebSocket } from './transport/http-web-socket.js';
 import { createTransportSelector } from './transport/transport-selector.js';
+import { sendOwnPresenceOnly } from './transport/own-presence-only.js';
 import { format, resolveStrings } from './ui/strings.js';
 import type { CreateEditorOptions, TandemEditor } from './editor-api.js';
 
@@ -98,6 +99,8 @@ export function createEditor(options: CreateEditorOptions): TandemEditor {
     WebSocketPolyfill: transports.WebSocketPolyfill,
   });
   const ws = provider;
+  // Others' presence is the server's to relay: no echoes (own-presence-only.ts).
+  sendOwnPresenceOnly(ws);
   // A socket that stops answering is closed and replaced within seconds (liveness/).
   const liveness = watchWebSocketLiveness(ws);
   ws.messageHandlers[MessageType.savedAck] = (_encoder, decoder) => {

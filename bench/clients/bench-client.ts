@@ -32,10 +32,18 @@ export interface BenchClient {
 
 export interface ConnectOptions {
   saveAck?: boolean;
+  /** Send only this client's own presence (Tandem's editor does; stock y-websocket echoes every presence message). */
+  ownPresenceOnly?: boolean;
 }
 
+/**
+ * Each server gets its own client stack: @hocuspocus/provider for Hocuspocus, stock y-websocket
+ * for @y/websocket-server and the relay, and for Tandem y-websocket as Tandem's editor configures
+ * it (saved acks, own presence only: like @hocuspocus/provider it does not echo others' presence).
+ */
 export function connectBenchClient(kind: ServerKind, wsUrl: string, docName: string, options: ConnectOptions = {}): BenchClient {
-  return kind === 'hocuspocus' ? connectHocuspocusClient(wsUrl, docName) : connectYWebsocketClient(wsUrl, docName, options);
+  if (kind === 'hocuspocus') return connectHocuspocusClient(wsUrl, docName);
+  return connectYWebsocketClient(wsUrl, docName, { ...options, ownPresenceOnly: options.ownPresenceOnly ?? kind === 'tandem' });
 }
 
 /** Counted as Tandem counts it for saved acknowledgements. */

@@ -1,7 +1,9 @@
 /**
  * y-websocket `WebsocketProvider` over `ws`, for Tandem and @y/websocket-server. With saveAck it
  * opts in to Tandem's saved acknowledgements (`saveAck=1`, message `[100, n]`) and restarts its
- * count on every new connection, as the server does.
+ * count on every new connection, as the server does. With ownPresenceOnly it sends only its own
+ * presence, as Tandem's editor configures its provider (and as @hocuspocus/provider does), not
+ * an echo of every presence message it receives.
  */
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
@@ -9,6 +11,7 @@ import * as decoding from 'lib0/decoding';
 import { MessageType, SAVE_ACK_PARAM } from '../../shared/protocol.js';
 import { isUpdateBearing, type BenchClient, type ConnectOptions } from './bench-client.js';
 import { createCountingWebSocket } from './counting-web-socket.js';
+import { sendOwnPresenceOnly } from '../../client/transport/own-presence-only.js';
 
 export function connectYWebsocketClient(wsUrl: string, docName: string, options: ConnectOptions): BenchClient {
   const doc = new Y.Doc();
@@ -35,6 +38,7 @@ export function connectYWebsocketClient(wsUrl: string, docName: string, options:
     disableBc: true,
     maxBackoffTime: 1_000,
   });
+  if (options.ownPresenceOnly) sendOwnPresenceOnly(provider);
   provider.messageHandlers[MessageType.savedAck] = (_encoder, decoder) => {
     savedCount = decoding.readVarUint(decoder);
     for (const listener of ackListeners) listener(savedCount);
