@@ -1,12 +1,32 @@
 /**
  * Presence counts people, not tabs: the same user with the document open in two tabs shows as
- * one avatar to someone else, and as "you" (once) in each of their own tabs.
+ * one avatar to someone else, and as "you" (once) in each of their own tabs. The editor sends the
+ * server only its own presence, never an echo of someone else's.
  */
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './support/harness.js';
+import type { WebSocket as PageWebSocket } from 'playwright-core';
+import * as decoding from 'lib0/decoding';
+import { MessageType } from '../shared/protocol.js';
 import { DEADLINE_MS, editor, openDocument, waitForText } from './support/editor-page.js';
 
 const h = useHarness();
+
+const isPresence = (payload: string | Buffer): payload is Buffer => typeof payload !== 'string' && payload[0] === MessageType.awareness;
+
+/** The client ids in a presence frame (y-protocols' awareness update inside the message). */
+function presenceClientIds(frame: Buffer): number[] {
+  const message = decoding.createDecoder(new Uint8Array(frame));
+  decoding.readVarUint(message);
+  const update = decoding.createDecoder(decoding.readVarUint8Array(message));
+  const ids: number[] = [];
+  for (let count = decoding.readVarUint(update); count > 0; count--) {
+    ids.push(decoding.readVarUint(update));
+    decoding.readVarUint(update);
+    decoding.readVarString(update);
+  }
+  return ids;
+}
 
 describe('presence', () => {
   it('shows a user with two tabs open as one avatar to a third viewer', async () => {
@@ -38,5 +58,34 @@ describe('presence', () => {
     await adaSecondTab.close();
     await expect.poll(() => adaAtBob.getAttribute('data-clients'), { timeout: DEADLINE_MS }).toBe('1');
     expect(await bob.page.getByTestId('presence-name').allTextContents()).toEqual(['Bob Hopper (you)', 'Ada Lovelace']);
+  });
+
+  it("sends the server only its own presence: another person's caret moves come in, none go back out", async () => {
+    const doc = `presence-echo-${Date.now().toString(36)}`;
+    const ada = await h.newUser('Ada Lovelace', '#e5484d');
+    const bob = await h.newUser('Bob Hopper', '#30a46c');
+    // The client ids each presence frame carries, in what Ada's page sent and what it received.
+    const sent: number[][] = [];
+    const received: number[][] = [];
+    ada.page.on('websocket', (socket: PageWebSocket) => {
+      socket.on('framesent', ({ payload }) => void (isPresence(payload) && sent.push(presenceClientIds(payload))));
+      socket.on('framereceived', ({ payload }) => void (isPresence(payload) && received.push(presenceClientIds(payload))));
+    });
+    await openDocument(ada.page, h.server.url, doc);
+    await openDocument(bob.page, h.server.url, doc);
+    await expect.poll(() => ada.page.getByTestId('presence-user').count(), { timeout: DEADLINE_MS }).toBe(2);
+    const receivedBefore = received.length;
+
+    // Bob's caret moves with every keystroke, and each move reaches Ada.
+    await editor(bob.page).click();
+    await bob.page.keyboard.type('Carets move.', { delay: 20 });
+    await waitForText(ada.page, (text) => text === 'Carets move.', 'Bob’s text at Ada');
+    await expect.poll(() => received.length - receivedBefore, { timeout: DEADLINE_MS }).toBeGreaterThanOrEqual(5);
+    // Ada's page sends its own state (her caret follows the text), but never Bob's back: a stock
+    // y-websocket provider would have echoed every one of his moves.
+    const others = new Set(received.flat());
+    const own = new Set(sent.flat());
+    expect(own.size).toBe(1);
+    expect([...own].filter((id) => others.has(id))).toEqual([]);
   });
 });

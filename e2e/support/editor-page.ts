@@ -84,7 +84,12 @@ export async function placeCaretAtEnd(page: Page): Promise<void> {
       const rest = after.cloneContents();
       // Other people's carets are widgets in the text; their name labels are not content.
       for (const caret of rest.querySelectorAll('.collaboration-carets__caret')) caret.remove();
-      return rest.textContent === '';
+      if (rest.textContent !== '') return false;
+      // And ProseMirror's own selection, which the next key acts on, agrees (TipTap keeps the
+      // editor on its element): under load it had not yet read the DOM's, and a key pressed
+      // then went to the start.
+      const tiptap = (root as unknown as { editor?: { state: { selection: { empty: boolean; to: number }; doc: { content: { size: number } } } } }).editor;
+      return tiptap === undefined || (tiptap.state.selection.empty && tiptap.state.selection.to === tiptap.state.doc.content.size - 1);
     });
     if (atEnd) return;
     if (Date.now() > deadline) throw new Error(`timed out after ${DEADLINE_MS} ms putting the caret at the end of the document`);
