@@ -1,82 +1,23 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Socket } from 'node:net';
-import type { DocumentStore } from './persistence/document-store.js';
+import * as decoding from 'lib0/decoding';
 import { startTestServer, type TestServer } from './test-support/test-server.js';
 import type { TestClient } from './test-support/test-client.js';
 import { ClientPool } from './test-support/client-pool.js';
 import { waitFor } from './test-support/wait-for.js';
+import { withGate, type AppendGate } from './test-support/gated-store.js';
+import { messagesInFrames } from './test-support/ws-frames.js';
 
-interface AppendGate {
-  /** Appends waiting at the gate. */
-  waiting: number;
-  /** Runs as each append is stored, before the writer hears of it. */
-  afterAppend: (() => void) | null;
-  /** From now on appends wait at the gate until open(). */
-  close(): void;
-  open(): void;
-}
-
-/** A real store whose appends can be held at a gate and are watched as they are stored. */
-function withAppendGate(inner: DocumentStore): { store: DocumentStore; control: AppendGate } {
-  let gate: Promise<void> | null = null;
-  let openGate = (): void => undefined;
-  const control: AppendGate = {
-    waiting: 0,
-    afterAppend: null,
-    close(): void {
-      gate = new Promise((resolve) => (openGate = resolve));
-    },
-    open(): void {
-      gate = null;
-      openGate();
-    },
-  };
-  const store = new Proxy(inner, {
-    get(target, property) {
-      if (property === 'appendUpdates') {
-        return async (...args: Parameters<DocumentStore['appendUpdates']>) => {
-          if (gate) {
-            control.waiting++;
-            await gate;
-            control.waiting--;
-          }
-          await target.appendUpdates(...args);
-          control.afterAppend?.();
-        };
-      }
-      const value: unknown = Reflect.get(target, property);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return { store, control };
-}
-
-/** The messages in the WebSocket frames a server wrote in one socket write (unmasked, whole frames only). */
-function messagesIn(chunk: Uint8Array): Uint8Array[] {
-  const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  const messages: Uint8Array[] = [];
-  let at = 0;
-  while (at + 2 <= bytes.length) {
-    let length = bytes[at + 1]! & 0x7f;
-    let start = at + 2;
-    if (length === 126) {
-      length = bytes.readUInt16BE(start);
-      start += 2;
-    } else if (length === 127) {
-      length = Number(bytes.readBigUInt64BE(start));
-      start += 8;
-    }
-    // A large frame's header is written apart from its payload.
-    if (start + length > bytes.length) break;
-    messages.push(bytes.subarray(start, start + length));
-    at = start + length;
-  }
-  return messages;
-}
+/** The messages in one socket write of the server's (whole frames only). */
+const messagesIn = (chunk: Uint8Array): Uint8Array[] => messagesInFrames([chunk]).map(({ data }) => data);
 
 const isSavedAck = (message: Uint8Array): boolean => message[0] === 100;
 const isSyncUpdate = (message: Uint8Array): boolean => message[0] === 0 && message[1] === 2;
-const ackCount = (message: Uint8Array): number => message[1]!; // counts under 128 in these tests
+const ackCount = (message: Uint8Array): number => {
+  const decoder = decoding.createDecoder(message);
+  decoding.readVarUint(decoder);
+  return decoding.readVarUint(decoder);
+};
 
 /**
  * Records every socket write the server makes to `client`'s connection (client and server share
@@ -120,7 +61,7 @@ describe('saved acks ride the next message to their client', () => {
   });
 
   /**
-   * A server whose store appends pass through withAppendGate; returns the gate's control. Its acks
+   * A server whose store appends pass through a gate (gated-store.ts); returns the gate. Its acks
    * wait up to RIDE_MS for a ride (not 5 ms): what rides and what merges then does not depend on
    * how busy the machine is.
    */
@@ -128,8 +69,8 @@ describe('saved acks ride the next message to their client', () => {
     let gate: AppendGate | null = null;
     server = await startTestServer([], {}, {
       wrapStore: (store) => {
-        const gated = withAppendGate(store);
-        gate = gated.control;
+        const gated = withGate(store);
+        gate = gated.appends;
         return gated.store;
       },
       start: { savedAckRideMs: RIDE_MS },

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { pino } from 'pino';
 import type { ClientMessage } from '../protocol/codec.js';
@@ -53,4 +53,16 @@ export async function connectPeerPair(closers: (() => void)[], options: { wantsS
   client.on('message', (data: Buffer) => received.push(Buffer.from(data)));
   if (client.readyState !== WebSocket.OPEN) await once(client, 'open');
   return { peer, client, serverSide, delivered, received };
+}
+
+/** Counts the writes onto the TCP socket under a server-side WebSocket from now on. */
+export function countSocketWrites(serverSide: WebSocket): { readonly writes: number; readonly socket: Socket } {
+  const socket = (serverSide as unknown as { _socket: Socket })._socket;
+  const counter = { writes: 0, socket };
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  socket.write = (...args: unknown[]) => {
+    counter.writes++;
+    return write(...args);
+  };
+  return counter;
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { awarenessFrame } from '../test-support/awareness-frames.js';
 import { waitFor } from '../test-support/wait-for.js';
-import { connectPeerPair } from '../test-support/peer-pair.js';
+import { connectPeerPair, countSocketWrites } from '../test-support/peer-pair.js';
 
 // Root cause: every awareness message a stock client echoed back was judged by the room, which
 // parsed every state in it, although it only repeats states the room sent at clocks it has passed.
@@ -31,23 +31,17 @@ describe('WebSocketPeer awareness echoes', () => {
 
   it('sends several messages in one write as separate frames (one message each for a stock client), and still drops the echo of the awareness among them', async () => {
     const { peer, client, delivered, received, serverSide } = await connectedPeer();
-    const socket = (serverSide as unknown as { _socket: import('node:net').Socket })._socket;
-    const writesBefore = socket.bytesWritten;
     // Counts the writes onto the TCP socket: the messages must leave in one.
-    let writes = 0;
-    const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-    socket.write = ((...args: unknown[]) => {
-      writes++;
-      return write(...args);
-    });
+    const counter = countSocketWrites(serverSide);
+    const writesBefore = counter.socket.bytesWritten;
 
     const update = Uint8Array.from([0, 2, 2, 0, 0]);
     const presence = awarenessFrame([{ clientID: 9, clock: 3, state: { cursor: 1 } }]);
     peer.sendAll([update, presence]);
     await waitFor(() => received.length === 2, { message: 'client got both messages' });
     expect(received.map((data) => Buffer.from(data))).toEqual([Buffer.from(update), Buffer.from(presence)]);
-    expect(writes).toBe(1);
-    expect(socket.bytesWritten - writesBefore).toBe(update.length + 2 + presence.length + 2);
+    expect(counter.writes).toBe(1);
+    expect(counter.socket.bytesWritten - writesBefore).toBe(update.length + 2 + presence.length + 2);
 
     client.send(received[1]!);
     const own = awarenessFrame([{ clientID: 10, clock: 1, state: { cursor: 2 } }]);

@@ -1,23 +1,6 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { binaryFrameOf } from './binary-frame.js';
-
-interface ReceiverLike {
-  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): void;
-  write(chunk: Buffer): void;
-}
-// ws's own frame parser, as a client would run it (server frames are unmasked).
-const { Receiver } = createRequire(import.meta.url)('ws') as {
-  Receiver: new (options: { isServer: boolean; maxPayload: number }) => ReceiverLike;
-};
-
-function parseWithWs(parts: Buffer[]): { data: Buffer; isBinary: boolean }[] {
-  const receiver = new Receiver({ isServer: false, maxPayload: 0 });
-  const received: { data: Buffer; isBinary: boolean }[] = [];
-  receiver.on('message', (data, isBinary) => received.push({ data, isBinary }));
-  for (const part of parts) receiver.write(part);
-  return received;
-}
+import { messagesInFrames as parseWithWs } from '../test-support/ws-frames.js';
 
 describe('binaryFrameOf', () => {
   // 7-bit, 16-bit and 64-bit length encodings, and a payload large enough to stay unjoined.

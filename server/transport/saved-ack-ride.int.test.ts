@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
-import type { Socket } from 'node:net';
 import { encodeSavedAck } from '../protocol/codec.js';
 import { awarenessFrame } from '../test-support/awareness-frames.js';
 import { waitFor } from '../test-support/wait-for.js';
-import { connectPeerPair } from '../test-support/peer-pair.js';
+import { connectPeerPair, countSocketWrites } from '../test-support/peer-pair.js';
 
 const UPDATE = Uint8Array.from([0, 2, 2, 0, 0]);
 const ack = (count: number): Buffer => Buffer.from(encodeSavedAck(count));
@@ -21,13 +20,7 @@ describe('WebSocketPeer saved acks', () => {
   /** A saved-ack WebSocketPeer on a real socket pair, counting the writes onto its TCP socket. */
   async function connectedPeer(savedAckRideMs?: number) {
     const { peer, client, serverSide, received } = await connectPeerPair(closers, { wantsSaveAck: true, savedAckRideMs });
-    const socket = (serverSide as unknown as { _socket: Socket })._socket;
-    const counter = { writes: 0 };
-    const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-    socket.write = (...args: unknown[]) => {
-      counter.writes++;
-      return write(...args);
-    };
+    const counter = countSocketWrites(serverSide);
     return { peer, client, received, counter };
   }
 
@@ -59,6 +52,27 @@ describe('WebSocketPeer saved acks', () => {
     await waitFor(() => received.length === 1, { timeoutMs: 2_000, message: 'the ack, alone' });
     expect(received).toEqual([ack(4)]);
     expect(counter.writes).toBe(1);
+  });
+
+  it('holds an ack with nothing to ride until its window is over, then sends it', async () => {
+    const RIDE_MS = 300;
+    const { peer, received } = await connectedPeer(RIDE_MS);
+
+    const dueAt = performance.now();
+    peer.sendSavedAck(3);
+    await waitFor(() => received.length === 1, { timeoutMs: RIDE_MS + 2_000, message: 'the ack, once its window is over' });
+    // A timer never fires early; how late it may be depends on the machine, so only the lower bound is exact.
+    expect(performance.now() - dueAt).toBeGreaterThanOrEqual(RIDE_MS - 1);
+    expect(received).toEqual([ack(3)]);
+  });
+
+  it('drops the timer of a waiting ack when the connection is terminated', async () => {
+    const { peer } = await connectedPeer(60_000);
+    const timersBefore = activeTimeouts();
+    peer.sendSavedAck(2);
+    expect(activeTimeouts()).toBe(timersBefore + 1);
+    peer.terminate();
+    expect(activeTimeouts()).toBe(timersBefore);
   });
 
   it('writes a waiting ack before the close frame, and leaves no timer behind', async () => {
