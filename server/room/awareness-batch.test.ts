@@ -104,9 +104,10 @@ describe('AwarenessBatch', () => {
     awareness.destroy();
   });
 
-  it('grows the window with the room: 2 ms for 20 peers, 25 ms for 250, and no more than the cap from 500 on', () => {
-    expect(presenceWindowMs(20)).toBe(2);
-    expect(presenceWindowMs(250)).toBe(25);
+  it('grows the window with the room: 3.2 ms for 20 peers, 40 ms for 250, and no more than the 80 ms cap from 500 on', () => {
+    expect(PRESENCE_WINDOW_MS).toBe(80);
+    expect(presenceWindowMs(20)).toBe(3.2);
+    expect(presenceWindowMs(250)).toBe(40);
     expect(presenceWindowMs(500)).toBe(PRESENCE_WINDOW_MS);
     expect(presenceWindowMs(1_000)).toBe(PRESENCE_WINDOW_MS);
     expect(presenceWindowMs(10_000)).toBe(PRESENCE_WINDOW_MS);

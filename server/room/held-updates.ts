@@ -2,7 +2,7 @@
  * Document updates of a hot room, held until its next presence send (awareness-batch.ts) and
  * then sent as ONE sync update per receiver, in the same write as the presence message. In a
  * document with hundreds of people, each receiver then costs one socket write per window instead
- * of one per edit plus one per presence message; an edit waits at most one window (50 ms).
+ * of one per edit plus one per presence message; an edit waits at most one window (80 ms).
  *
  * A change never goes back to the peer it came from: a sender gets the merge of the others'
  * updates of the window (nothing if it was the only one). Past MAX_EXCLUDED_SENDERS distinct
@@ -14,7 +14,7 @@ import { encodeSyncUpdate } from '../protocol/codec.js';
 import type { RoomPeer } from './room-peer.js';
 
 /** Rooms whose presence window is at least this long hold their updates (≥ 100 peers). */
-export const HOLD_UPDATES_FROM_WINDOW_MS = 10;
+export const HOLD_UPDATES_FROM_WINDOW_MS = 16;
 const MAX_EXCLUDED_SENDERS = 8;
 
 /** One window's updates, encoded: what each receiver gets. */
