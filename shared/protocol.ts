@@ -38,6 +38,16 @@ export const SyncMessageType = {
  */
 export const SAVE_ACK_PARAM = 'saveAck';
 
+/**
+ * Query parameter (`?ownPresence=1`) a client sets to say that it sends only its own awareness
+ * state, never echoing other people's (client/transport/own-presence-only.ts). The server then
+ * keeps no record of the presence messages it sent that client to recognise echoes by, and may
+ * send it presence messages that hold its own state too: y-protocols ignores a state whose clock
+ * it already has. In a hot document every such connection then gets the same frame, where a stock
+ * client that moved its cursor needs a message of its own.
+ */
+export const OWN_PRESENCE_PARAM = 'ownPresence';
+
 /** WebSocket close codes the server uses; 44xx are Tandem's own application codes. */
 export const CloseCode = {
   normal: 1000,

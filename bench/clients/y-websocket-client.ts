@@ -37,8 +37,11 @@ export function connectYWebsocketClient(wsUrl: string, docName: string, options:
     params: options.saveAck ? { [SAVE_ACK_PARAM]: '1' } : {},
     disableBc: true,
     maxBackoffTime: 1_000,
+    // Connected after sendOwnPresenceOnly, so the first connection declares it too.
+    connect: false,
   });
   if (options.ownPresenceOnly) sendOwnPresenceOnly(provider);
+  provider.connect();
   provider.messageHandlers[MessageType.savedAck] = (_encoder, decoder) => {
     savedCount = decoding.readVarUint(decoder);
     for (const listener of ackListeners) listener(savedCount);

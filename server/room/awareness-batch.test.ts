@@ -68,6 +68,31 @@ describe('AwarenessBatch', () => {
     awareness.destroy();
   });
 
+  it('sends a peer whose client declared own-presence-only the same message object as everyone, its own state included', async () => {
+    const [ada, bob, eve] = [new WritesPeer('ada', true), new WritesPeer('bob'), new WritesPeer('eve')];
+    const awareness = presenceRoom([ada, bob, eve]);
+    move(awareness, ada, 1, 1, 'a1');
+    move(awareness, bob, 2, 1, 'b1');
+    await nextTick();
+    expect(eve.sent.map(idsIn)).toEqual([[1, 2]]);
+    // One encoded message for Ada and Eve (framed once by the transport); Bob, a stock client, still gets his own.
+    expect(ada.sent[0]).toBe(eve.sent[0]);
+    expect(bob.sent.map(idsIn)).toEqual([[1]]);
+    // A y-protocols client ignores its own state coming back: it has that clock already.
+    const client = new awarenessProtocol.Awareness(new Y.Doc());
+    client.clientID = 1;
+    client.setLocalState({ cursor: 'a1' });
+    const changes: unknown[] = [];
+    client.on('change', (change: unknown) => changes.push(change));
+    const decoder = decoding.createDecoder(ada.sent[0]!);
+    decoding.readVarUint(decoder);
+    awarenessProtocol.applyAwarenessUpdate(client, decoding.readVarUint8Array(decoder), 'server');
+    expect(changes).toEqual([{ added: [2], updated: [], removed: [] }]);
+    expect(client.getLocalState()).toEqual({ cursor: 'a1' });
+    client.destroy();
+    awareness.destroy();
+  });
+
   it("orders a merged message so that a stock client's echo of it is byte-identical (added, then updated, then removed)", async () => {
     const [ada, bob, eve] = [new WritesPeer('ada'), new WritesPeer('bob'), new WritesPeer('eve')];
     const awareness = presenceRoom([ada, bob, eve]);

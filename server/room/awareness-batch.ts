@@ -14,12 +14,14 @@
  * Every frame sent costs a socket write, and comes back as an echo from stock clients: in a hot
  * document those two were most of the server's work.
  *
- * A peer is not sent the states it changed itself (it has them). Entries are ordered as
- * y-protocols reports them to a stock client — added, then updated, then removed — so the message
- * a y-websocket client echoes back (it re-sends every change it receives, in that order) is
- * byte-identical to the one it got, and counts as an echo (awareness-echoes.ts). Each entry is
- * encoded once (y-protocols' layout: client id, clock, state as JSON) and shared by every
- * message that carries it.
+ * A peer is not sent the states it changed itself (it has them), unless its client declared that
+ * it sends only its own presence (OWN_PRESENCE_PARAM): then it gets the message everyone else
+ * does, one frame for all, where each stock client that moved needs one of its own. Entries are
+ * ordered as y-protocols reports them to a stock client — added, then updated, then removed —
+ * so the message a y-websocket client echoes back (it re-sends every change it receives, in that
+ * order) is byte-identical to the one it got, and counts as an echo (awareness-echoes.ts). Each
+ * entry is encoded once (y-protocols' layout: client id, clock, state as JSON) and shared by
+ * every message that carries it.
  *
  * A hot room's document updates ride along (held-updates.ts): held until the next send, each
  * receiver gets the window's merged update and its presence message in one write (sendAll).
@@ -151,7 +153,8 @@ export class AwarenessBatch {
     // The common pair (shared update, shared presence) as one array, so the transport frames it once.
     let sharedPair: Uint8Array[] | null = null;
     for (const peer of target.peers) {
-      const own = byOrigin.get(peer);
+      // A client that declared it does not echo may get its own states back (it ignores them).
+      const own = peer.sendsOwnPresenceOnly === true ? undefined : byOrigin.get(peer);
       const update = updates?.messageFor(peer) ?? null;
       if (own === undefined) {
         shared ??= encodeMessage(entries);

@@ -13,6 +13,11 @@ export interface RoomPeer {
   readonly canWrite: boolean;
   /** True when the client asked for saved acknowledgements. */
   readonly wantsSaveAck: boolean;
+  /**
+   * True when the client declared it sends only its own presence (OWN_PRESENCE_PARAM): it may be
+   * sent its own awareness states back. Absent: false.
+   */
+  readonly sendsOwnPresenceOnly?: boolean;
   readonly isOpen: boolean;
   /**
    * The token's subject; null in open mode (everyone is anonymous there). A connection may take

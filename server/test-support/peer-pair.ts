@@ -38,7 +38,7 @@ export interface PeerPair {
  * A WebSocketPeer on a real socket pair over 127.0.0.1, bound to a room stand-in that records
  * what it delivers. `closers` gets what tears the pair down.
  */
-export async function connectPeerPair(closers: (() => void)[], options: { wantsSaveAck?: boolean; savedAckRideMs?: number } = {}): Promise<PeerPair> {
+export async function connectPeerPair(closers: (() => void)[], options: { wantsSaveAck?: boolean; sendsOwnPresenceOnly?: boolean; savedAckRideMs?: number } = {}): Promise<PeerPair> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   closers.push(() => wss.close());
   await once(wss, 'listening');
@@ -46,7 +46,9 @@ export async function connectPeerPair(closers: (() => void)[], options: { wantsS
   closers.push(() => client.terminate());
   const [serverSide] = (await once(wss, 'connection')) as [WebSocket];
   const settings = options.savedAckRideMs === undefined ? testPeerSettings : { ...testPeerSettings, savedAckRideMs: options.savedAckRideMs };
-  const peer = new WebSocketPeer({ ws: serverSide, id: 'c1', docName: 'doc', canWrite: true, wantsSaveAck: options.wantsSaveAck ?? false, subject: null, displayName: null, settings });
+  const peer = new WebSocketPeer({ ws: serverSide, id: 'c1', docName: 'doc', canWrite: true, wantsSaveAck: options.wantsSaveAck ?? false,
+    sendsOwnPresenceOnly: options.sendsOwnPresenceOnly ?? false,
+    subject: null, displayName: null, settings });
   const delivered: ClientMessage[] = [];
   peer.bind({ receive: (_peer, message) => delivered.push(message) });
   const received: Buffer[] = [];

@@ -10,7 +10,11 @@ export class WritesPeer implements RoomPeer {
   readonly displayName = null;
   readonly awarenessLimits = { maxStateBytes: 1024, maxIds: 4 };
   readonly writes: Uint8Array[][] = [];
-  constructor(readonly id: string) {}
+  /** @param sendsOwnPresenceOnly as a client that declared OWN_PRESENCE_PARAM */
+  constructor(
+    readonly id: string,
+    readonly sendsOwnPresenceOnly = false,
+  ) {}
   /** Every message sent, in order, whichever write it went in. */
   get sent(): Uint8Array[] {
     return this.writes.flat();

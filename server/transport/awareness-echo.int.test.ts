@@ -50,5 +50,18 @@ describe('WebSocketPeer awareness echoes', () => {
     expect(delivered.map((message) => message.kind)).toEqual(['awareness']);
     expect(Buffer.from((delivered[0] as { update: Uint8Array }).update)).toEqual(Buffer.from(own.subarray(2)));
   });
-});
 
+  it('keeps no echo record for a client that declared own-presence-only: a repeat of a sent message goes to the room', async () => {
+    const { peer, client, delivered, received } = await connectPeerPair(closers, { sendsOwnPresenceOnly: true });
+
+    const sent = awarenessFrame([{ clientID: 9, clock: 3, state: { cursor: 1 } }]);
+    peer.send(sent);
+    await waitFor(() => received.length === 1, { message: 'client got the awareness message' });
+    client.send(received[0]!);
+
+    // The room judges it (an old clock changes nothing there); the transport did not drop it as an echo.
+    await waitFor(() => delivered.length > 0, { message: 'the repeat delivered to the room' });
+    expect(delivered.map((message) => message.kind)).toEqual(['awareness']);
+    expect(Buffer.from((delivered[0] as { update: Uint8Array }).update)).toEqual(Buffer.from(sent.subarray(2)));
+  });
+});

@@ -23,15 +23,18 @@ export class PeerOutput {
   #lastWriteTurn = 0;
   /** The saved ack waiting to ride the next write; null until the first ack. */
   #savedAck: WaitingSavedAck<PeerOutput> | null = null;
+  /** False for a client that declared it does not echo (OWN_PRESENCE_PARAM): nothing to remember. */
+  readonly #expectsEchoes: boolean;
   /** Awareness messages sent and not echoed yet; null when there are none (the usual idle state). */
   #sentAwareness: Set<string> | null = null;
   /** Arrival times of unacknowledged updates, for the saved-ack latency; null until measured. */
   #ackTimes: AckTimes | null = null;
 
-  constructor(ws: WebSocket, settings: PeerSettings, owner: BudgetedPeer) {
+  constructor(ws: WebSocket, settings: PeerSettings, owner: BudgetedPeer, expectsEchoes: boolean) {
     this.#ws = ws;
     this.#settings = settings;
     this.#owner = owner;
+    this.#expectsEchoes = expectsEchoes;
   }
 
   /** Whether an echo could be waiting: a cheap test before takeEcho. */
@@ -94,7 +97,7 @@ export class PeerOutput {
 
   /** Bookkeeping for a message just written: its echo, and the meter. */
   #wrote(message: Uint8Array): void {
-    if (message[0] === MessageType.awareness) this.#sentAwareness = rememberSentAwareness(this.#sentAwareness, message);
+    if (this.#expectsEchoes && message[0] === MessageType.awareness) this.#sentAwareness = rememberSentAwareness(this.#sentAwareness, message);
     const meter = this.#settings.meter;
     if (meter) {
       meter.sent(message);

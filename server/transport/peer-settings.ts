@@ -51,6 +51,8 @@ export interface WebSocketPeerOptions {
   docName: string;
   canWrite: boolean;
   wantsSaveAck: boolean;
+  /** The client declared it sends only its own presence (OWN_PRESENCE_PARAM): it echoes nothing. */
+  sendsOwnPresenceOnly: boolean;
   /** The token's subject; null in open mode. */
   subject: string | null;
   /** The token's `name`, shown instead of the client's; null when the token has none. */

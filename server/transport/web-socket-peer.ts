@@ -39,6 +39,7 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
   readonly docName: string;
   readonly canWrite: boolean;
   readonly wantsSaveAck: boolean;
+  readonly sendsOwnPresenceOnly: boolean;
   readonly subject: string | null;
   readonly displayName: string | null;
   /** Cleared by each keepalive ping, set by any pong or message. */
@@ -61,10 +62,11 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     this.docName = options.docName;
     this.canWrite = options.canWrite;
     this.wantsSaveAck = options.wantsSaveAck;
+    this.sendsOwnPresenceOnly = options.sendsOwnPresenceOnly;
     this.subject = options.subject;
     this.displayName = options.displayName;
     this.#input = new InputPacer(options.ws, options.settings.throttle);
-    this.#output = new PeerOutput(options.ws, options.settings, this);
+    this.#output = new PeerOutput(options.ws, options.settings, this, !options.sendsOwnPresenceOnly);
     peerBySocket.set(this.#ws, this);
     this.#ws.on('message', WebSocketPeer.#onSocketMessage);
     this.#ws.on('pong', WebSocketPeer.#onSocketPong);

@@ -15,7 +15,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { isValidDocName } from '../../shared/doc-name.js';
-import { CloseCode, SAVE_ACK_PARAM, type CloseCodeValue } from '../../shared/protocol.js';
+import { CloseCode, OWN_PRESENCE_PARAM, SAVE_ACK_PARAM, type CloseCodeValue } from '../../shared/protocol.js';
 import type { Access } from '../../shared/token-claims.js';
 import { isLoopbackHost, type ServerConfig } from '../config.js';
 import type { DocumentRegistry } from '../room/document-registry.js';
@@ -65,6 +65,15 @@ export interface WebSocketGateway {
   connections(): Array<ConnectionSummary & { doc: string }>;
   /** Closes connection `id` with 4205 (admin `by` is logged); false when there is none. */
   closeConnection(id: string, by: string): boolean;
+}
+
+/** What an accepted upgrade asked for, handed to the connection. */
+interface ConnectionRequest {
+  docName: string;
+  address: string;
+  wantsSaveAck: boolean;
+  sendsOwnPresenceOnly: boolean;
+  slot: QuotaSlot;
 }
 
 // A closed client has this long to answer the close frame before its socket is dropped (ws's own
@@ -135,6 +144,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     pendingUpgrades++;
     const token = tokenFromRequest(req, { allowCookie: false });
     const wantsSaveAck = url.searchParams.get(SAVE_ACK_PARAM) === '1';
+    const sendsOwnPresenceOnly = url.searchParams.get(OWN_PRESENCE_PARAM) === '1';
     authorizeDocument(access, token, docName)
       .then(
         ({ principal, access: granted }) => {
@@ -144,7 +154,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
             // ws has its own socket error listener now (and the peer one on the WebSocket).
             socket.off('error', onUpgradeSocketError);
             socket.off('close', releaseUnlessUpgraded);
-            onConnection(ws, { docName, address, wantsSaveAck, slot }, principal, granted);
+            onConnection(ws, { docName, address, wantsSaveAck, sendsOwnPresenceOnly, slot }, principal, granted);
           });
         },
         (error: unknown) => {
@@ -199,7 +209,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
 
   const onConnection = (
     ws: WebSocket,
-    { docName, address, wantsSaveAck, slot }: { docName: string; address: string; wantsSaveAck: boolean; slot: QuotaSlot },
+    { docName, address, wantsSaveAck, sendsOwnPresenceOnly, slot }: ConnectionRequest,
     principal: Principal,
     granted: Access,
   ): void => {
@@ -209,6 +219,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       docName,
       canWrite: granted === 'write',
       wantsSaveAck,
+      sendsOwnPresenceOnly,
       // Everyone is "anonymous" in open mode: a subject there would let anyone take over anyone's presence.
       subject: access.verifier.isOpen ? null : principal.sub,
       displayName: principal.name,

@@ -38,6 +38,8 @@ export interface HttpSessionPeerOptions {
   docName: string;
   canWrite: boolean;
   wantsSaveAck: boolean;
+  /** The client declared it sends only its own presence (OWN_PRESENCE_PARAM): it echoes nothing. */
+  sendsOwnPresenceOnly: boolean;
   subject: string | null;
   displayName: string | null;
   settings: HttpSessionSettings;
@@ -54,6 +56,7 @@ export class HttpSessionPeer implements RoomPeer, BudgetedPeer {
   readonly docName: string;
   readonly canWrite: boolean;
   readonly wantsSaveAck: boolean;
+  readonly sendsOwnPresenceOnly: boolean;
   readonly subject: string | null;
   readonly displayName: string | null;
   /** Date.now() of the last sign of life: a POST, or a stream closing. */
@@ -79,6 +82,7 @@ export class HttpSessionPeer implements RoomPeer, BudgetedPeer {
     this.docName = options.docName;
     this.canWrite = options.canWrite;
     this.wantsSaveAck = options.wantsSaveAck;
+    this.sendsOwnPresenceOnly = options.sendsOwnPresenceOnly;
     this.subject = options.subject;
     this.displayName = options.displayName;
     this.#log = new ReplayLog(options.settings.replayBytes);
@@ -130,7 +134,7 @@ export class HttpSessionPeer implements RoomPeer, BudgetedPeer {
       this.#closeFor(CloseCode.tryAgainLater, 'reader too slow', 'outbound buffer full: reader too slow');
       return;
     }
-    if (message[0] === MessageType.awareness) this.#sentAwareness = rememberSentAwareness(this.#sentAwareness, message);
+    if (!this.sendsOwnPresenceOnly && message[0] === MessageType.awareness) this.#sentAwareness = rememberSentAwareness(this.#sentAwareness, message);
     const frame = this.#log.append(message);
     if (this.#stream) {
       this.#write(this.#stream, frame);

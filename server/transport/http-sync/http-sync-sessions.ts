@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { isValidDocName } from '../../../shared/doc-name.js';
-import { CloseCode, SAVE_ACK_PARAM, type CloseCodeValue } from '../../../shared/protocol.js';
+import { CloseCode, OWN_PRESENCE_PARAM, SAVE_ACK_PARAM, type CloseCodeValue } from '../../../shared/protocol.js';
 import { isLoopbackHost, type ServerConfig } from '../../config.js';
 import type { DocumentRegistry } from '../../room/document-registry.js';
 import { AuthError } from '../../auth/auth-error.js';
@@ -140,6 +140,7 @@ export class HttpSyncSessions {
       docName,
       canWrite: level === 'write',
       wantsSaveAck: url.searchParams.get(SAVE_ACK_PARAM) === '1',
+      sendsOwnPresenceOnly: url.searchParams.get(OWN_PRESENCE_PARAM) === '1',
       subject: access.verifier.isOpen ? null : principal.sub,
       displayName: principal.name,
       settings: this.#settings,
