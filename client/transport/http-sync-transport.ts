@@ -12,6 +12,7 @@
  * Message content is not looked at here (http-sync-provider.ts does the y-protocols part).
  */
 import { encodeMessageBatch, framedLength, StreamRecordReader } from '../../shared/http-sync-framing.js';
+import { OWN_PRESENCE_PARAM, SAVE_ACK_PARAM } from '../../shared/protocol.js';
 
 export interface HttpSyncTransportOptions {
   /** The server's base URL, e.g. `https://tandem.example.com` (routes are under `/sync/`). */
@@ -21,6 +22,8 @@ export interface HttpSyncTransportOptions {
   token?: string | (() => string | Promise<string>);
   /** Ask for saved acknowledgements (`[100, n]` messages). */
   saveAck?: boolean;
+  /** Tell the server this client sends only its own presence (OWN_PRESENCE_PARAM). */
+  ownPresence?: boolean;
   /** Each message the server sends, in order, exactly once. */
   onMessage: (message: Uint8Array) => void;
   /** The session is open (the stream is being read). */
@@ -81,7 +84,10 @@ export class HttpSyncTransport {
 
   /** Opens the session and starts reading; rejects (and closes) when the server refuses it. */
   async open(): Promise<void> {
-    const query = this.#options.saveAck ? '?saveAck=1' : '';
+    const params = new URLSearchParams();
+    if (this.#options.saveAck) params.set(SAVE_ACK_PARAM, '1');
+    if (this.#options.ownPresence) params.set(OWN_PRESENCE_PARAM, '1');
+    const query = params.toString() === '' ? '' : `?${params}`;
     let res: Response;
     try {
       res = await this.#request('POST', query);

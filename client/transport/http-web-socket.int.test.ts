@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import * as decoding from 'lib0/decoding';
-import { MessageType, SAVE_ACK_PARAM } from '../../shared/protocol.js';
+import { MessageType, OWN_PRESENCE_PARAM, SAVE_ACK_PARAM } from '../../shared/protocol.js';
 import { startTestServer, type TestServer } from '../../server/test-support/test-server.js';
 import { startAuthServer } from '../../server/test-support/auth-fixtures.js';
 import { connectClient, type TestClient } from '../../server/test-support/test-client.js';
@@ -26,14 +26,15 @@ interface HttpProviderClient {
 }
 
 describe('parseSocketUrl', () => {
-  it('maps the provider URL (scheme, prefix, document, token, saveAck) to the HTTP session', () => {
-    expect(parseSocketUrl('wss://example.com/tandem/my-doc?token=abc&saveAck=1')).toEqual({
+  it('maps the provider URL (scheme, prefix, document, token, saveAck, ownPresence) to the HTTP session', () => {
+    expect(parseSocketUrl('wss://example.com/tandem/my-doc?token=abc&saveAck=1&ownPresence=1')).toEqual({
       serverUrl: 'https://example.com/tandem',
       docName: 'my-doc',
       token: 'abc',
       saveAck: true,
+      ownPresence: true,
     });
-    expect(parseSocketUrl('ws://127.0.0.1:1234/plan')).toEqual({ serverUrl: 'http://127.0.0.1:1234', docName: 'plan', token: undefined, saveAck: false });
+    expect(parseSocketUrl('ws://127.0.0.1:1234/plan')).toEqual({ serverUrl: 'http://127.0.0.1:1234', docName: 'plan', token: undefined, saveAck: false, ownPresence: false });
     expect(() => parseSocketUrl('ws://127.0.0.1:1234/')).toThrow(/no document/);
   });
 });
@@ -52,7 +53,7 @@ describe('HttpWebSocket under y-websocket’s WebsocketProvider', () => {
   });
   afterAll(() => server.dispose());
 
-  const connectOverHttp = (docName: string): HttpProviderClient => {
+  const connectOverHttp = (docName: string, params: Record<string, string> = {}): HttpProviderClient => {
     const doc = new Y.Doc();
     const counts = { sent: 0, saved: 0, received: 0 };
     let provider: WebsocketProvider | null = null;
@@ -65,7 +66,7 @@ describe('HttpWebSocket under y-websocket’s WebsocketProvider', () => {
     );
     provider = new WebsocketProvider(server.wsUrl, docName, doc, {
       WebSocketPolyfill: Counting,
-      params: { [SAVE_ACK_PARAM]: '1' },
+      params: { [SAVE_ACK_PARAM]: '1', ...params },
       disableBc: true,
       maxBackoffTime: 500,
     });
@@ -103,6 +104,28 @@ describe('HttpWebSocket under y-websocket’s WebsocketProvider', () => {
 
     expect(a.counts.sent).toBeGreaterThanOrEqual(20);
     await waitFor(() => a.counts.saved === a.counts.sent, { message: `saved acks for all ${a.counts.sent} update messages` });
+  });
+
+  it('passes ownPresence=1 on to the session: the server sends such a provider its own presence back, as it does over a WebSocket', async () => {
+    const a = connectOverHttp('adapter-own-presence', { [OWN_PRESENCE_PARAM]: '1' });
+    const watcher = connectClient(server.wsUrl, 'adapter-own-presence');
+    wsClients.push(watcher);
+    await waitFor(() => a.provider.synced && watcher.provider.synced, { message: 'both synced' });
+    const ownIdsReceived: number[] = [];
+    a.provider.ws!.addEventListener('message', (event: MessageEvent<ArrayBuffer>) => {
+      const decoder = decoding.createDecoder(new Uint8Array(event.data));
+      if (decoding.readVarUint(decoder) !== MessageType.awareness) return;
+      const update = decoding.createDecoder(decoding.readVarUint8Array(decoder));
+      for (let n = decoding.readVarUint(update); n > 0; n--) {
+        const id = decoding.readVarUint(update);
+        decoding.readVarUint(update);
+        decoding.readVarString(update);
+        if (id === a.doc.clientID) ownIdsReceived.push(id);
+      }
+    });
+    a.provider.awareness.setLocalStateField('cursor', 'moved');
+    await waitFor(() => watcher.provider.awareness.getStates().get(a.doc.clientID)?.cursor === 'moved', { message: 'the move reached the watcher' });
+    await waitFor(() => ownIdsReceived.length > 0, { message: 'its own state sent back to it' });
   });
 
   it('answers a heartbeat (query-awareness) over HTTP, which the liveness watchdog relies on', async () => {

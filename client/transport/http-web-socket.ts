@@ -12,6 +12,7 @@
  * said (401, 403, 429…), as a refused upgrade does in a browser, which hides the status: the
  * editor then asks what happened the same way for both transports (tokens/access-probe.ts).
  */
+import { OWN_PRESENCE_PARAM, SAVE_ACK_PARAM } from '../../shared/protocol.js';
 import { HttpSyncTransport } from './http-sync-transport.js';
 
 type Frame = string | ArrayBufferLike | Blob | ArrayBufferView;
@@ -34,9 +35,11 @@ export interface HttpSessionTarget {
   docName: string;
   token: string | undefined;
   saveAck: boolean;
+  /** The provider sends only its own presence (OWN_PRESENCE_PARAM). */
+  ownPresence: boolean;
 }
 
-/** `ws(s)://host[/prefix]/<doc>?token=…&saveAck=1` → the HTTP transport's options. */
+/** `ws(s)://host[/prefix]/<doc>?token=…&saveAck=1&ownPresence=1` → the HTTP transport's options. */
 export function parseSocketUrl(socketUrl: string): HttpSessionTarget {
   const url = new URL(socketUrl);
   if (url.protocol === 'ws:') url.protocol = 'http:';
@@ -49,7 +52,8 @@ export function parseSocketUrl(socketUrl: string): HttpSessionTarget {
     serverUrl: `${url.origin}${url.pathname.slice(0, slash)}`,
     docName,
     token: url.searchParams.get('token') ?? undefined,
-    saveAck: url.searchParams.get('saveAck') === '1',
+    saveAck: url.searchParams.get(SAVE_ACK_PARAM) === '1',
+    ownPresence: url.searchParams.get(OWN_PRESENCE_PARAM) === '1',
   };
 }
 
@@ -87,6 +91,7 @@ export class HttpWebSocket extends EventTarget {
       serverUrl: target.serverUrl,
       docName: target.docName,
       saveAck: target.saveAck,
+      ownPresence: target.ownPresence,
       ...(target.token ? { token: target.token } : {}),
       onOpen: () => this.#opened(),
       onMessage: (message) => this.#received(message),
