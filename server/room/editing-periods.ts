@@ -61,6 +61,8 @@ export interface EditingPeriods {
 export function watchEditingPeriods(room: Room, timing: PeriodTiming, clock: Clock, onEnd: (period: EditingPeriod, reason: PeriodEnd) => void): EditingPeriods {
   // Keyed by subject and name: the same person in two tabs is one editor.
   let editors = new Map<string, PeriodEditor>();
+  // Connections already counted in this period: a keystroke of a known editor costs one lookup.
+  let counted = new WeakSet<object>();
   let serverEdits = 0;
   let firstAt = 0;
   let lastAt = 0;
@@ -72,6 +74,7 @@ export function watchEditingPeriods(room: Room, timing: PeriodTiming, clock: Clo
     if (firstAt === 0) return null;
     const period = { editors: [...editors.values()], serverEdits, firstAt, lastAt };
     editors = new Map();
+    counted = new WeakSet();
     serverEdits = 0;
     firstAt = 0;
     return period;
@@ -96,8 +99,11 @@ export function watchEditingPeriods(room: Room, timing: PeriodTiming, clock: Clo
     if (!isStoredOrigin(origin)) return;
     const now = clock.now();
     if (origin?.source === 'client') {
-      const { subject, displayName } = origin.peer;
-      editors.set(JSON.stringify([subject, displayName]), { subject, name: displayName });
+      const { peer } = origin;
+      if (!counted.has(peer)) {
+        counted.add(peer);
+        editors.set(JSON.stringify([peer.subject, peer.displayName]), { subject: peer.subject, name: peer.displayName });
+      }
     } else {
       serverEdits += 1;
     }
