@@ -162,4 +162,18 @@ describe('hostile input', () => {
     await waitFor(() => server.logs.some((l) => l.msg.includes('no pong')), { message: 'dead connection dropped' });
     await waitFor(() => server.server.gateway.connectionCount === 0, { message: 'connection gone' });
   });
+
+  it('keeps an idle connection that answers pings (liveness is read from the bytes its socket reads)', async () => {
+    await server.dispose();
+    server = await startTestServer(['--ping-interval-ms', '100']);
+    const idle = rawSocket(server.wsUrl, 'idle');
+    await idle.opened;
+    let pings = 0;
+    idle.ws.on('ping', () => pings++);
+    // Each sweep after the first judges the pong to the one before.
+    await waitFor(() => pings >= 6, { message: 'six keepalive sweeps' });
+    expect(server.logs.some((l) => l.msg.includes('no pong'))).toBe(false);
+    expect(server.server.gateway.connectionCount).toBe(1);
+    idle.ws.close();
+  });
 });

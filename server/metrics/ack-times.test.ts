@@ -27,4 +27,20 @@ describe('AckTimes', () => {
     times.acknowledged(encodeSavedAck(4), { savedAckLatency: (s) => observed.push(s) });
     expect(observed).toHaveLength(2);
   });
+
+  it('measures updates that arrive after all earlier ones were acknowledged, counting from the last ack', () => {
+    const observed: number[] = [];
+    const sink = { savedAckLatency: (seconds: number) => observed.push(seconds) };
+    const times = new AckTimes();
+    times.arrived();
+    times.arrived();
+    times.acknowledged(encodeSavedAck(2), sink);
+    expect(observed).toHaveLength(2);
+    for (let i = 0; i < 3; i++) times.arrived();
+    // Covers the 3rd update only: the 4th and 5th are still waiting.
+    times.acknowledged(encodeSavedAck(3), sink);
+    expect(observed).toHaveLength(3);
+    times.acknowledged(encodeSavedAck(5), sink);
+    expect(observed).toHaveLength(5);
+  });
 });

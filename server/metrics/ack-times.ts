@@ -11,12 +11,16 @@ export interface AckLatencySink {
 }
 
 export class AckTimes {
-  /** Arrival times (ms, performance.now) of the messages after the last acknowledged one. */
-  #arrivals: number[] = [];
+  /**
+   * Arrival times (ms, performance.now) of the messages after the last acknowledged one; null
+   * while every one is acknowledged, the usual state of an idle connection (an empty array is 32
+   * bytes each).
+   */
+  #arrivals: number[] | null = null;
   #acknowledged = 0;
 
   arrived(): void {
-    this.#arrivals.push(performance.now());
+    (this.#arrivals ??= []).push(performance.now());
   }
 
   /** `ack` is the encoded `[100, n]` message being sent. */
@@ -24,11 +28,13 @@ export class AckTimes {
     const decoder = decoding.createDecoder(ack);
     decoding.readVarUint(decoder);
     const count = decoding.readVarUint(decoder);
-    const covered = Math.min(count - this.#acknowledged, this.#arrivals.length);
+    const arrivals = this.#arrivals;
+    if (arrivals === null) return;
+    const covered = Math.min(count - this.#acknowledged, arrivals.length);
     if (covered <= 0) return;
     const now = performance.now();
-    for (let i = 0; i < covered; i++) sink.savedAckLatency((now - this.#arrivals[i]!) / 1000);
-    this.#arrivals = covered === this.#arrivals.length ? [] : this.#arrivals.slice(covered);
+    for (let i = 0; i < covered; i++) sink.savedAckLatency((now - arrivals[i]!) / 1000);
+    this.#arrivals = covered === arrivals.length ? null : arrivals.slice(covered);
     this.#acknowledged += covered;
   }
 }

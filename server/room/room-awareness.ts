@@ -38,18 +38,17 @@ export interface RoomAwarenessOptions {
 const SERVER_SIDE = 'server-side';
 type Holder = RoomPeer | typeof SERVER_SIDE;
 
-interface PeerPresence {
-  /** Every id this peer introduced over its life, held now or not (bounded by its maxIds). */
-  introduced: ControlledIds;
-}
-
 export class RoomAwareness {
   readonly awareness: awarenessProtocol.Awareness;
   readonly #name: string;
   readonly #logger: Logger;
   readonly #onChange: RoomAwarenessOptions['onChange'];
   readonly #holders = new Map<number, Holder>();
-  readonly #peers = new Map<RoomPeer, PeerPresence>();
+  /**
+   * Per peer, every id it introduced over its life, held now or not (bounded by its maxIds). The
+   * ids are the value itself, not a field of a record: one object less per connection.
+   */
+  readonly #peers = new Map<RoomPeer, ControlledIds>();
   /** Everyone's presence as one awareness message; null when it changed since it was encoded. */
   #fullMessage: Uint8Array | null = null;
 
@@ -76,15 +75,15 @@ export class RoomAwareness {
   }
 
   attach(peer: RoomPeer): void {
-    this.#peers.set(peer, { introduced: null });
+    this.#peers.set(peer, null);
   }
 
   /** Removes, for everyone, the ids `peer` still holds (not those taken over from it since). */
   detach(peer: RoomPeer): void {
-    const presence = this.#peers.get(peer);
-    if (!presence) return;
+    const introduced = this.#peers.get(peer);
+    if (introduced === undefined) return;
     this.#peers.delete(peer);
-    const held = controlledIdList(presence.introduced).filter((id) => this.#holders.get(id) === peer);
+    const held = controlledIdList(introduced).filter((id) => this.#holders.get(id) === peer);
     for (const id of held) this.#holders.delete(id);
     if (held.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, held, null);
   }
@@ -94,13 +93,13 @@ export class RoomAwareness {
    * Returns false when the peer was closed for the update (nothing of it applied).
    */
   receive(peer: RoomPeer, update: Uint8Array): boolean {
-    const presence = this.#peers.get(peer);
+    let introduced = this.#peers.get(peer);
     // A peer that left or is closing introduces nothing: its ids would outlive it.
-    if (!presence || !peer.isOpen) return true;
+    if (introduced === undefined || !peer.isOpen) return true;
     let judgement: AwarenessJudgement;
     try {
       const entries = decodeAwarenessEntries(update);
-      judgement = judgeAwarenessUpdate(entries, (id) => this.#standing(peer, id), { introduced: controlledIdList(presence.introduced) }, peer.awarenessLimits);
+      judgement = judgeAwarenessUpdate(entries, (id) => this.#standing(peer, id), { introduced: controlledIdList(introduced) }, peer.awarenessLimits);
     } catch (error) {
       this.#logger.warn({ doc: this.#name, connId: peer.id, code: CloseCode.invalidData, err: error }, 'bad awareness update; closing connection');
       peer.close(CloseCode.invalidData, 'bad awareness update');
@@ -113,9 +112,10 @@ export class RoomAwareness {
       return false;
     }
     for (const id of judgement.claimed) {
-      presence.introduced = addControlledId(presence.introduced, id);
+      introduced = addControlledId(introduced, id);
       this.#holders.set(id, peer);
     }
+    if (judgement.claimed.length > 0) this.#peers.set(peer, introduced);
     if (judgement.accepted.length > 0) {
       const name = peer.displayName;
       const accepted = name === null ? judgement.accepted : judgement.accepted.map((entry) => ({ ...entry, state: withDisplayName(entry.state, name) }));

@@ -14,6 +14,7 @@ import type { RoomPeer } from '../room/room-peer.js';
 import type { DocumentRegistry } from '../room/document-registry.js';
 import { RoomError } from '../room/room-error.js';
 import type { WebSocketPeer } from './web-socket-peer.js';
+import type { ExpiryEntry } from './token-expiry.js';
 import type { ConnectionSummary } from '../../shared/admin-overview.js';
 
 export interface Session {
@@ -23,7 +24,8 @@ export interface Session {
   address: string;
   /** Milliseconds since the epoch. */
   connectedAt: number;
-  expiry: NodeJS.Timeout | null;
+  /** Its token's expiry, waiting in the gateway's TokenExpiries; null when the token never expires. */
+  expiry: ExpiryEntry | null;
   /** Set once the document is loaded and the peer attached. */
   room: Room | null;
   /** Its place in the connection quota, given back when the connection closes. */

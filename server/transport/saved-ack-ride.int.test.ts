@@ -52,6 +52,12 @@ describe('WebSocketPeer saved acks', () => {
     await waitFor(() => received.length === 1, { timeoutMs: 2_000, message: 'the ack, alone' });
     expect(received).toEqual([ack(4)]);
     expect(counter.writes).toBe(1);
+
+    // The peer keeps nothing of an ack once it left; the next one waits and leaves all the same.
+    peer.sendSavedAck(6);
+    await waitFor(() => received.length === 2, { timeoutMs: 2_000, message: 'the next ack, alone' });
+    expect(received).toEqual([ack(4), ack(6)]);
+    expect(counter.writes).toBe(2);
   });
 
   it('holds an ack with nothing to ride until its window is over, then sends it', async () => {

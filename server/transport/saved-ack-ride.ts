@@ -7,8 +7,8 @@
  * that same write; if nothing is written within ACK_RIDE_MS it leaves alone. Acks due before it
  * leaves merge: only the highest count goes.
  *
- * One per peer that has had an ack (readers never get one), with at most one timer, made when an
- * ack starts waiting and cleared when it leaves or the connection goes.
+ * Made when an ack starts waiting, with at most one timer, cleared when it leaves or the
+ * connection goes; the WebSocket peer then drops it too (peer-output.ts).
  */
 import { encodeSavedAck } from '../protocol/codec.js';
 

@@ -29,7 +29,7 @@ import { WebSocketPeer } from './web-socket-peer.js';
 import type { PeerSettings } from './peer-settings.js';
 import { OutboundBudget } from './outbound-budget.js';
 import { rejectUpgrade } from './reject-upgrade.js';
-import { scheduleTokenExpiry } from './token-expiry.js';
+import { TokenExpiries } from './token-expiry.js';
 import type { ConnectionMeter } from '../metrics/connection-meter.js';
 import { closeByAdmin, closeRevoked, describeConnections, joinDocument, type Session, type Sessions } from './connection-sessions.js';
 import type { ConnectionSummary } from '../../shared/admin-overview.js';
@@ -171,6 +171,12 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       });
   };
 
+  // One timer for every connection's token expiry (token-expiry.ts), not one per connection.
+  const expiries = new TokenExpiries<WebSocketPeer>((peer) => {
+    peer.log.info({ code: CloseCode.tokenExpired }, 'token expired; closing connection');
+    peer.close(CloseCode.tokenExpired, 'token expired');
+  });
+
   // `peer.log` makes the connection's child logger, which it then keeps (~300 bytes): ask only
   // when the line would be written. The level is fixed for the process (config.ts).
   const logsDebug = logger.isLevelEnabled('debug');
@@ -186,7 +192,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       if (logsDebug) peer.log.debug({ code }, 'connection closed');
       budget.forget(peer);
       session.slot.release();
-      if (session.expiry) clearTimeout(session.expiry);
+      if (session.expiry) expiries.cancel(session.expiry);
       if (session.room) registry.leave(session.docName, session.room, peer);
     },
     meter,
@@ -228,16 +234,9 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     const session: Session = { principal, docName, address, connectedAt: Date.now(), expiry: null, room: null, slot };
     sessions.set(peer, session);
     meter?.opened(peer.canWrite);
-    if (principal.exp !== null) scheduleExpiry(peer, session, principal.exp * 1000);
+    if (principal.exp !== null) session.expiry = expiries.add(peer, principal.exp * 1000);
     if (logsDebug) peer.log.debug({ sub: principal.sub, access: granted }, 'connection opened');
     joinDocument(registry, session, peer);
-  };
-
-  const scheduleExpiry = (peer: WebSocketPeer, session: Session, expiresAt: number): void => {
-    scheduleTokenExpiry(session, expiresAt, () => {
-      peer.log.info({ code: CloseCode.tokenExpired }, 'token expired; closing connection');
-      peer.close(CloseCode.tokenExpired, 'token expired');
-    });
   };
 
   const stopRevocations = access.revocations.onRevoke((revocation: Revocation) => closeRevoked(sessions, revocation));

@@ -12,7 +12,7 @@ import { binaryFrameOf, frameBefore, JOIN_BELOW_BYTES, oneOffFrame } from './bin
 import { beforeWrite } from './turn-cork.js';
 
 /** The TCP socket under a `ws` WebSocket (`_socket`: not public API, stable across ws 8). */
-function tcpSocketOf(ws: WebSocket): Socket | undefined {
+export function tcpSocketOf(ws: WebSocket): Socket | undefined {
   return (ws as unknown as { _socket?: Socket })._socket;
 }
 

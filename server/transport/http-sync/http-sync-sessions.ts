@@ -24,7 +24,7 @@ import type { ConnectionMeter } from '../../metrics/connection-meter.js';
 import type { ConnectionSummary } from '../../../shared/admin-overview.js';
 import type { OutboundBudget } from '../outbound-budget.js';
 import { closeByAdmin, closeRevoked, describeConnections, joinDocument, type Session, type Sessions } from '../connection-sessions.js';
-import { scheduleTokenExpiry } from '../token-expiry.js';
+import { TokenExpiries } from '../token-expiry.js';
 import { HttpSessionPeer, type HttpSessionSettings } from './http-session-peer.js';
 
 export interface HttpSyncSessionsOptions {
@@ -67,6 +67,11 @@ export class HttpSyncSessions {
   readonly #settings: HttpSessionSettings;
   readonly #allowedOrigins: readonly string[] | null;
   readonly #timer: NodeJS.Timeout;
+  /** One timer for every session's token expiry (token-expiry.ts). */
+  readonly #expiries = new TokenExpiries<HttpSessionPeer>((peer) => {
+    peer.log.info({ code: CloseCode.tokenExpired }, 'token expired; closing connection');
+    peer.close(CloseCode.tokenExpired, 'token expired');
+  });
   readonly #stopRevocations: () => void;
   #count = 0;
   #accepting = true;
@@ -150,12 +155,7 @@ export class HttpSyncSessions {
     this.#sessions.set(peer, record);
     this.#byId.set(sessionId, peer);
     this.#options.meter?.opened(peer.canWrite);
-    if (principal.exp !== null) {
-      scheduleTokenExpiry(record, principal.exp * 1000, () => {
-        peer.log.info({ code: CloseCode.tokenExpired }, 'token expired; closing connection');
-        peer.close(CloseCode.tokenExpired, 'token expired');
-      });
-    }
+    if (principal.exp !== null) record.expiry = this.#expiries.add(peer, principal.exp * 1000);
     peer.log.debug({ sub: principal.sub, access: level }, 'http session opened');
     this.#join(peer, record);
     return { sessionId, peer };
@@ -225,7 +225,7 @@ export class HttpSyncSessions {
     this.#ended.set(record.sessionId, { code, at: Date.now() });
     this.#options.meter?.closed(peer.canWrite, code);
     peer.log.debug({ code }, 'http session closed');
-    if (record.expiry) clearTimeout(record.expiry);
+    if (record.expiry) this.#expiries.cancel(record.expiry);
     record.slot.release();
     if (record.room) this.#options.registry.leave(record.docName, record.room, peer);
   }
