@@ -57,6 +57,45 @@ describe('broadcastRoomChanges in a hot room', () => {
     room.awareness.destroy();
   });
 
+  it('holds an edit that arrives in a lull between bursts of cursor moves (presence sent a few windows ago) for the next presence, one write carrying both', async () => {
+    const [ada, bob, eve] = [new WritesPeer('ada'), new WritesPeer('bob'), new WritesPeer('eve')];
+    const room = new FakeRoom([ada, bob, eve]);
+    const WINDOW_MS = 20;
+    const stop = broadcastRoomChanges(room, () => WINDOW_MS);
+    room.move(bob, 2, 1);
+    await waitFor(() => eve.writes.length === 1, { message: 'first presence sent' });
+    const sentAt = performance.now();
+    // More than a window of quiet, but fewer than HOLD_FOR_WINDOWS.
+    await waitFor(() => performance.now() - sentAt > 1.5 * WINDOW_MS, { message: 'a lull of 1.5 windows' });
+
+    room.emit('update', [keystroke('a'), { source: 'client', peer: ada }]);
+    expect(eve.writes).toHaveLength(1);
+    room.move(bob, 2, 2);
+    await waitFor(() => eve.writes.length === 2, { message: 'the next send' });
+    expect(kinds(eve.writes[1]!)).toEqual([MessageType.sync, MessageType.awareness]);
+    stop();
+    room.awareness.destroy();
+  });
+
+  it('sends an edit held in a lull after one window when no presence comes', async () => {
+    const [ada, bob, eve] = [new WritesPeer('ada'), new WritesPeer('bob'), new WritesPeer('eve')];
+    const room = new FakeRoom([ada, bob, eve]);
+    const WINDOW_MS = 20;
+    const stop = broadcastRoomChanges(room, () => WINDOW_MS);
+    room.move(bob, 2, 1);
+    await waitFor(() => eve.writes.length === 1, { message: 'first presence sent' });
+    const sentAt = performance.now();
+    await waitFor(() => performance.now() - sentAt > 1.5 * WINDOW_MS, { message: 'a lull of 1.5 windows' });
+
+    const heldAt = performance.now();
+    room.emit('update', [keystroke('a'), { source: 'client', peer: ada }]);
+    await waitFor(() => eve.writes.length === 2, { message: 'the held edit sent' });
+    expect(performance.now() - heldAt).toBeGreaterThanOrEqual(WINDOW_MS - 1);
+    expect(kinds(eve.writes[1]!)).toEqual([MessageType.sync]);
+    stop();
+    room.awareness.destroy();
+  });
+
   it('sends an edit at once in a hot room whose cursors have not moved', () => {
     const [ada, eve] = [new WritesPeer('ada'), new WritesPeer('eve')];
     const room = new FakeRoom([ada, eve]);

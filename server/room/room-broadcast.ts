@@ -5,8 +5,9 @@
  * edits, relayed and caught-up content) goes to every peer.
  *
  * In a hot room (a presence window of HOLD_UPDATES_FROM_WINDOW_MS or more: about 100 peers)
- * while presence is flowing (changes waiting, or sent less than a window ago), updates wait for
- * the next presence send and go out merged with it, one write per receiver per window
+ * while presence is flowing (changes waiting, or sent less than HOLD_FOR_WINDOWS windows ago),
+ * updates wait for the next presence send (at most a window) and go out merged with it, one
+ * write per receiver per window
  * (held-updates.ts, AwarenessBatch.holdsUpdates); with cursors still they go at once (a hot room
  * of readers gets its edits without the window's delay). Once an update is held, later ones are
  * held too until the hold is sent, so updates never overtake each other.
