@@ -73,6 +73,8 @@ export class HttpSyncProvider extends ObservableV2<HttpSyncProviderEvents> {
       ...(this.#options.token !== undefined ? { token: this.#options.token } : {}),
       ...(this.#options.saveAck !== undefined ? { saveAck: this.#options.saveAck } : {}),
       ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
+      // It never sends others' presence back (#onAwarenessUpdate skips what the server sent).
+      ownPresence: true,
       onMessage: (message) => this.#onMessage(transport, message),
       onOpen: () => this.#onOpen(transport),
       onClose: (code, reason) => this.#onClose(transport, code, reason),

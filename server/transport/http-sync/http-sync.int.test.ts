@@ -9,7 +9,7 @@ import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import { encodeMessageBatch, StreamRecordReader } from '../../../shared/http-sync-framing.js';
-import { MessageType } from '../../../shared/protocol.js';
+import { MessageType, OWN_PRESENCE_PARAM } from '../../../shared/protocol.js';
 import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 import { connectClient, type TestClient } from '../../test-support/test-client.js';
 import { connectHttpClient, type HttpTestClient } from '../../test-support/http-sync-client.js';
@@ -60,6 +60,25 @@ describe('the HTTP fallback transport', () => {
     });
     await waitFor(() => (a.provider.awareness.getStates().get(b.doc.clientID) as { user?: { name: string } } | undefined)?.user?.name === 'Wes', {
       message: "the HTTP client sees the WebSocket client's presence",
+    });
+  });
+
+  it('an HttpSyncProvider opens its session with ownPresence=1 (it never sends others\' presence back), and presence still flows both ways', async () => {
+    const urls: string[] = [];
+    const recordingFetch: typeof fetch = (input, init) => {
+      urls.push(input instanceof Request ? input.url : String(input));
+      return fetch(input, init);
+    };
+    const a = http('own-presence', { fetch: recordingFetch });
+    const b = ws('own-presence');
+    await Promise.all([a.synced(), b.synced()]);
+    const opened = urls.map((url) => new URL(url)).find((url) => url.pathname.endsWith('/sessions'));
+    expect(opened?.searchParams.get(OWN_PRESENCE_PARAM)).toBe('1');
+    a.provider.awareness.setLocalStateField('cursor', 'a');
+    b.provider.awareness.setLocalStateField('cursor', 'b');
+    const cursor = (states: Map<number, Record<string, unknown>>, id: number): unknown => states.get(id)?.cursor;
+    await waitFor(() => cursor(b.provider.awareness.getStates(), a.doc.clientID) === 'a' && cursor(a.provider.awareness.getStates(), b.doc.clientID) === 'b', {
+      message: 'presence both ways',
     });
   });
 
