@@ -38,6 +38,20 @@ function keystroke(text: string): Uint8Array {
 
 const kinds = (write: Uint8Array[]): number[] => write.map((message) => message[0]!);
 
+const LULL_WINDOW_MS = 20;
+
+/** A hot room (window LULL_WINDOW_MS) whose last presence went out 1.5 windows ago: more than a window, fewer than HOLD_FOR_WINDOWS. */
+async function roomInLull() {
+  const [ada, bob, eve] = [new WritesPeer('ada'), new WritesPeer('bob'), new WritesPeer('eve')];
+  const room = new FakeRoom([ada, bob, eve]);
+  const stop = broadcastRoomChanges(room, () => LULL_WINDOW_MS);
+  room.move(bob, 2, 1);
+  await waitFor(() => eve.writes.length === 1, { message: 'first presence sent' });
+  const sentAt = performance.now();
+  await waitFor(() => performance.now() - sentAt > 1.5 * LULL_WINDOW_MS, { message: 'a lull of 1.5 windows' });
+  return { room, ada, bob, eve, stop };
+}
+
 describe('broadcastRoomChanges in a hot room', () => {
   it('holds an edit that arrives between presence sends for the next one: one write per receiver per window, carrying both', async () => {
     const [ada, bob, eve] = [new WritesPeer('ada'), new WritesPeer('bob'), new WritesPeer('eve')];
@@ -58,15 +72,7 @@ describe('broadcastRoomChanges in a hot room', () => {
   });
 
   it('holds an edit that arrives in a lull between bursts of cursor moves (presence sent a few windows ago) for the next presence, one write carrying both', async () => {
-    const [ada, bob, eve] = [new WritesPeer('ada'), new WritesPeer('bob'), new WritesPeer('eve')];
-    const room = new FakeRoom([ada, bob, eve]);
-    const WINDOW_MS = 20;
-    const stop = broadcastRoomChanges(room, () => WINDOW_MS);
-    room.move(bob, 2, 1);
-    await waitFor(() => eve.writes.length === 1, { message: 'first presence sent' });
-    const sentAt = performance.now();
-    // More than a window of quiet, but fewer than HOLD_FOR_WINDOWS.
-    await waitFor(() => performance.now() - sentAt > 1.5 * WINDOW_MS, { message: 'a lull of 1.5 windows' });
+    const { room, ada, bob, eve, stop } = await roomInLull();
 
     room.emit('update', [keystroke('a'), { source: 'client', peer: ada }]);
     expect(eve.writes).toHaveLength(1);
@@ -78,19 +84,12 @@ describe('broadcastRoomChanges in a hot room', () => {
   });
 
   it('sends an edit held in a lull after one window when no presence comes', async () => {
-    const [ada, bob, eve] = [new WritesPeer('ada'), new WritesPeer('bob'), new WritesPeer('eve')];
-    const room = new FakeRoom([ada, bob, eve]);
-    const WINDOW_MS = 20;
-    const stop = broadcastRoomChanges(room, () => WINDOW_MS);
-    room.move(bob, 2, 1);
-    await waitFor(() => eve.writes.length === 1, { message: 'first presence sent' });
-    const sentAt = performance.now();
-    await waitFor(() => performance.now() - sentAt > 1.5 * WINDOW_MS, { message: 'a lull of 1.5 windows' });
+    const { room, ada, eve, stop } = await roomInLull();
 
     const heldAt = performance.now();
     room.emit('update', [keystroke('a'), { source: 'client', peer: ada }]);
     await waitFor(() => eve.writes.length === 2, { message: 'the held edit sent' });
-    expect(performance.now() - heldAt).toBeGreaterThanOrEqual(WINDOW_MS - 1);
+    expect(performance.now() - heldAt).toBeGreaterThanOrEqual(LULL_WINDOW_MS - 1);
     expect(kinds(eve.writes[1]!)).toEqual([MessageType.sync]);
     stop();
     room.awareness.destroy();
