@@ -42,7 +42,7 @@ import type { LocalDelete } from './cluster/cluster-deletes.js';
 import { startWebhooks, type WebhookTuning, type Webhooks } from './webhooks/start-webhooks.js';
 import type { WebhookCounters } from './webhooks/webhook-dispatcher.js';
 import { VersionHistory } from './history/version-history.js';
-import type { Clock } from './room/editing-periods.js';
+import type { Clock } from './clock.js';
 
 export interface StartOptions {
   logger?: Logger;

@@ -30,19 +30,21 @@ const WARMUP_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 90_000;
 const DRAIN_MS = 5_000;
 
-/** Every row a size reports: id, label, unit. */
-const HOT_DOC_ROWS: ReadonlyArray<readonly [string, string, string]> = [
-  ['editP50', 'edit fan-out p50', 'ms'],
-  ['editP99', 'edit fan-out p99', 'ms'],
-  ['awarenessP50', 'awareness delivery p50', 'ms'],
-  ['awarenessP99', 'awareness delivery p99', 'ms'],
-  ['lost', 'lost edits (reader × edit)', 'count'],
-  ['cpu', 'server CPU', '% of a core'],
-  ['rss', 'server peak RSS', 'MB'],
-  ['sent', 'server bytes written per second', 'MB/s'],
-];
+/** Every row a size reports: label and unit, by id. */
+const HOT_DOC_ROWS = {
+  editP50: ['edit fan-out p50', 'ms'],
+  editP99: ['edit fan-out p99', 'ms'],
+  awarenessP50: ['awareness delivery p50', 'ms'],
+  awarenessP99: ['awareness delivery p99', 'ms'],
+  lost: ['lost edits (reader × edit)', 'count'],
+  cpu: ['server CPU', '% of a core'],
+  rss: ['server peak RSS', 'MB'],
+  sent: ['server bytes written per second', 'MB/s'],
+} as const;
+type HotDocRow = keyof typeof HOT_DOC_ROWS;
 
-function hotDocMetric(clientCount: number, id: string, label: string, unit: string, value: number | null, note?: string): Metric {
+function hotDocMetric(clientCount: number, id: HotDocRow, value: number | null, note?: string): Metric {
+  const [label, unit] = HOT_DOC_ROWS[id];
   return {
     id: `hotdoc${clientCount}.${id}`,
     label: `hot doc, ${clientCount.toLocaleString('en-US')} clients: ${label}`,
@@ -53,9 +55,14 @@ function hotDocMetric(clientCount: number, id: string, label: string, unit: stri
   };
 }
 
+/** Every row of a size as not measured, with the reason. */
+function notMeasured(clientCount: number, note: string): Metric[] {
+  return (Object.keys(HOT_DOC_ROWS) as HotDocRow[]).map((id) => hotDocMetric(clientCount, id, null, note));
+}
+
 async function runHotDoc(ctx: ScenarioContext, clientCount: number, durationMs: number): Promise<Metric[]> {
   const key = `hotdoc${clientCount}`;
-  const metric = (id: string, label: string, unit: string, value: number | null, note?: string): Metric => hotDocMetric(clientCount, id, label, unit, value, note);
+  const metric = (id: HotDocRow, value: number | null, note?: string): Metric => hotDocMetric(clientCount, id, value, note);
   const server = await ctx.startServer();
   const docName = 'hot-doc';
   const opened = await connectMany(ctx, server, [docName], { timeoutMs: 30_000 });
@@ -89,7 +96,7 @@ async function runHotDoc(ctx: ScenarioContext, clientCount: number, durationMs: 
     const joinMs = performance.now() - joinStart;
     if (synced < readerCount) {
       const note = `only ${synced}/${readerCount} readers synced within ${CONNECT_TIMEOUT_MS / 1000} s`;
-      return [metric('editP99', 'edit fan-out p99', 'ms', null, note), metric('awarenessP99', 'awareness delivery p99', 'ms', null, note)];
+      return notMeasured(clientCount, note);
     }
     ctx.log(`${key}: ${clientCount} clients synced in ${(joinMs / 1000).toFixed(1)} s (writer here, readers in ${processes} helper processes)`);
     // The join's presence storm settles before anything is measured.
@@ -140,14 +147,14 @@ async function runHotDoc(ctx: ScenarioContext, clientCount: number, durationMs: 
         `${(bytesPerSecond / 2 ** 20).toFixed(1)} MB/s written, measuring helper ${(measuringLoad * 100).toFixed(0)} % busy, busiest helper ${(clientLoad * 100).toFixed(0)} %`,
     );
     return [
-      metric('editP50', 'edit fan-out p50', 'ms', edits.p50, loadNote),
-      metric('editP99', 'edit fan-out p99', 'ms', edits.p99, loadNote),
-      metric('awarenessP50', 'awareness delivery p50', 'ms', awareness.count ? awareness.p50 : null, awareness.count ? undefined : 'no cursor state delivered'),
-      metric('awarenessP99', 'awareness delivery p99', 'ms', awareness.count ? awareness.p99 : null),
-      metric('lost', 'lost edits (reader × edit)', 'count', lost, lost > 0 && clientLoad > 0.9 ? `the busiest helper process was ${(clientLoad * 100).toFixed(0)} % busy: missing edits may still be queued in it` : undefined),
-      metric('cpu', 'server CPU', '% of a core', cpuShare * 100),
-      metric('rss', 'server peak RSS', 'MB', peakRss / 2 ** 20),
-      metric('sent', 'server bytes written per second', 'MB/s', bytesPerSecond / 2 ** 20),
+      metric('editP50', edits.p50, loadNote),
+      metric('editP99', edits.p99, loadNote),
+      metric('awarenessP50', awareness.count ? awareness.p50 : null, awareness.count ? undefined : 'no cursor state delivered'),
+      metric('awarenessP99', awareness.count ? awareness.p99 : null),
+      metric('lost', lost, lost > 0 && clientLoad > 0.9 ? `the busiest helper process was ${(clientLoad * 100).toFixed(0)} % busy: missing edits may still be queued in it` : undefined),
+      metric('cpu', cpuShare * 100),
+      metric('rss', peakRss / 2 ** 20),
+      metric('sent', bytesPerSecond / 2 ** 20),
     ];
   } finally {
     for (const helper of helpers) helper.kill();
@@ -171,7 +178,7 @@ export const hotDocScenario: Scenario = {
       } catch (error) {
         const note = `not measured: ${error instanceof Error ? error.message : String(error)}`;
         ctx.log(`hotdoc${size}: ${note}`);
-        metrics.push(...HOT_DOC_ROWS.map(([id, label, unit]) => hotDocMetric(size, id, label, unit, null, note)));
+        metrics.push(...notMeasured(size, note));
       }
     }
     return metrics;

@@ -18,7 +18,8 @@ import type { Logger } from 'pino';
 import type { DocumentStore } from '../persistence/document-store.js';
 import type { NewVersion, VersionEditor } from '../persistence/document-versions.js';
 import { KeyedMutex } from '../persistence/keyed-mutex.js';
-import { systemClock, watchEditingPeriods, type Clock, type EditingPeriod, type EditingPeriods } from '../room/editing-periods.js';
+import { watchEditingPeriods, type EditingPeriod, type EditingPeriods } from '../room/editing-periods.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { Room } from '../room/room.js';
 import { DEFAULT_RETENTION, versionsToDelete, type RetentionPolicy } from './version-retention.js';
 

@@ -12,22 +12,8 @@
 import type { Room } from './room.js';
 import type { RoomEvents } from './room-events.js';
 import { isStoredOrigin } from './room-store.js';
+import type { Clock } from '../clock.js';
 
-/** Time and timers, injectable so tests drive them. */
-export interface Clock {
-  now(): number;
-  /** Calls `fn` after `ms` (never keeping the process alive); returns a cancel function. */
-  setTimer(fn: () => void, ms: number): () => void;
-}
-
-export const systemClock: Clock = Object.freeze({
-  now: () => Date.now(),
-  setTimer(fn: () => void, ms: number) {
-    const timer = setTimeout(fn, ms);
-    timer.unref();
-    return () => clearTimeout(timer);
-  },
-});
 
 /** A person (or anonymous client) who edited; both null in open mode. */
 export interface PeriodEditor {

@@ -1,5 +1,5 @@
 /** A Clock (room/editing-periods.ts) that only moves when a test advances it, firing due timers in order. */
-import type { Clock } from '../room/editing-periods.js';
+import type { Clock } from '../clock.js';
 
 interface Timer {
   at: number;

@@ -9,9 +9,23 @@
  * once beyond 2^31-1 ms (~24.8 days), so a far expiry is reached in steps, and a timer that fires
  * early (or was armed for an entry since cancelled) only re-arms.
  */
-import { systemClock, type Clock } from '../room/editing-periods.js';
+import type { Logger } from 'pino';
+import { CloseCode, type CloseCodeValue } from '../../shared/protocol.js';
+import { systemClock, type Clock } from '../clock.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A connection of either transport, as an expiry ends it. */
+export interface ExpiringConnection {
+  readonly log: Logger;
+  close(code: CloseCodeValue, reason: string): void;
+}
+
+/** What both transports do when a connection's token expires: one log line, then 4408. */
+export function closeForExpiredToken(connection: ExpiringConnection): void {
+  connection.log.info({ code: CloseCode.tokenExpired }, 'token expired; closing connection');
+  connection.close(CloseCode.tokenExpired, 'token expired');
+}
 
 /** A waiting expiry, kept by its connection's session record so that a close can cancel it. */
 export interface ExpiryEntry {

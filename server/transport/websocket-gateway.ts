@@ -15,7 +15,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { isValidDocName } from '../../shared/doc-name.js';
-import { CloseCode, OWN_PRESENCE_PARAM, SAVE_ACK_PARAM, type CloseCodeValue } from '../../shared/protocol.js';
+import { OWN_PRESENCE_PARAM, SAVE_ACK_PARAM, type CloseCodeValue } from '../../shared/protocol.js';
 import type { Access } from '../../shared/token-claims.js';
 import { isLoopbackHost, type ServerConfig } from '../config.js';
 import type { DocumentRegistry } from '../room/document-registry.js';
@@ -29,7 +29,7 @@ import { WebSocketPeer } from './web-socket-peer.js';
 import type { PeerSettings } from './peer-settings.js';
 import { OutboundBudget } from './outbound-budget.js';
 import { rejectUpgrade } from './reject-upgrade.js';
-import { TokenExpiries } from './token-expiry.js';
+import { closeForExpiredToken, TokenExpiries } from './token-expiry.js';
 import type { ConnectionMeter } from '../metrics/connection-meter.js';
 import { closeByAdmin, closeRevoked, describeConnections, joinDocument, type Session, type Sessions } from './connection-sessions.js';
 import type { ConnectionSummary } from '../../shared/admin-overview.js';
@@ -172,10 +172,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   };
 
   // One timer for every connection's token expiry (token-expiry.ts), not one per connection.
-  const expiries = new TokenExpiries<WebSocketPeer>((peer) => {
-    peer.log.info({ code: CloseCode.tokenExpired }, 'token expired; closing connection');
-    peer.close(CloseCode.tokenExpired, 'token expired');
-  });
+  const expiries = new TokenExpiries<WebSocketPeer>(closeForExpiredToken);
 
   // `peer.log` makes the connection's child logger, which it then keeps (~300 bytes): ask only
   // when the line would be written. The level is fixed for the process (config.ts).

@@ -8,7 +8,8 @@
  * reports the edits made through it, never those relayed from another member.
  */
 import type { Room } from '../room/room.js';
-import { systemClock, watchEditingPeriods } from '../room/editing-periods.js';
+import { watchEditingPeriods } from '../room/editing-periods.js';
+import { systemClock } from '../clock.js';
 import type { WebhookEventData } from './webhook-event.js';
 
 export interface ChangeDebounce {

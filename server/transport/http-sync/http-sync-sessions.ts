@@ -24,7 +24,7 @@ import type { ConnectionMeter } from '../../metrics/connection-meter.js';
 import type { ConnectionSummary } from '../../../shared/admin-overview.js';
 import type { OutboundBudget } from '../outbound-budget.js';
 import { closeByAdmin, closeRevoked, describeConnections, joinDocument, type Session, type Sessions } from '../connection-sessions.js';
-import { TokenExpiries } from '../token-expiry.js';
+import { closeForExpiredToken, TokenExpiries } from '../token-expiry.js';
 import { HttpSessionPeer, type HttpSessionSettings } from './http-session-peer.js';
 
 export interface HttpSyncSessionsOptions {
@@ -68,10 +68,7 @@ export class HttpSyncSessions {
   readonly #allowedOrigins: readonly string[] | null;
   readonly #timer: NodeJS.Timeout;
   /** One timer for every session's token expiry (token-expiry.ts). */
-  readonly #expiries = new TokenExpiries<HttpSessionPeer>((peer) => {
-    peer.log.info({ code: CloseCode.tokenExpired }, 'token expired; closing connection');
-    peer.close(CloseCode.tokenExpired, 'token expired');
-  });
+  readonly #expiries = new TokenExpiries<HttpSessionPeer>(closeForExpiredToken);
   readonly #stopRevocations: () => void;
   #count = 0;
   #accepting = true;
