@@ -41,6 +41,17 @@ export function readWrittenBytes(pid: number): number {
   return Number(match[1]);
 }
 
+/**
+ * write(2)-family calls the process has made (`syscw` of /proc/<pid>/io), all threads: one per
+ * socket write (a frame, or frames written together) and the store's file writes.
+ */
+export function readWriteCalls(pid: number): number {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const match = /^syscw:\s+(\d+)/m.exec(io);
+  if (!match?.[1]) throw new Error(`no syscw for pid ${pid}`);
+  return Number(match[1]);
+}
+
 export function sampleProc(pid: number): ProcSample {
   return { cpuSeconds: readCpuSeconds(pid), rssBytes: readRssBytes(pid), at: performance.now() };
 }

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { runClosedLoop } from '../lib/closed-loop.js';
 import { connectMany } from '../lib/connect-many.js';
 import { waitDurable } from '../lib/durable.js';
-import { readCpuSeconds, readRssBytes, waitForIdle } from '../lib/proc-stats.js';
+import { readCpuSeconds, readRssBytes, readWriteCalls, waitForIdle } from '../lib/proc-stats.js';
 import { sleep } from '../lib/wait.js';
 import type { Metric, Scenario } from './scenario.js';
 
@@ -31,6 +31,7 @@ export const throughputScenario: Scenario = {
     const groups = Array.from({ length: DOCS }, (_, d) => opened.clients.filter((_c, i) => i % DOCS === d));
 
     const cpuBefore = readCpuSeconds(server.pid);
+    const writesBefore = readWriteCalls(server.pid);
     const eluBefore = performance.eventLoopUtilization();
     const start = performance.now();
     const counts = await Promise.all(groups.map((group, d) => runClosedLoop(group, { stopAt: start + durationMs, stallMs: 30_000, name: `tp-${d}` })));
@@ -41,6 +42,7 @@ export const throughputScenario: Scenario = {
     const durableMs = await waitDurable(opened.clients, ctx.launcher.usesSaveAck, 30_000);
     const idle = await waitForIdle(server.pid, { minWaitMs: 3_000, timeoutMs: 30_000 });
     const cpu = readCpuSeconds(server.pid) - cpuBefore;
+    const writeCalls = readWriteCalls(server.pid) - writesBefore;
     const rss = readRssBytes(server.pid);
     ctx.log(
       `throughput: ${edits} edits in ${(loopMs / 1000).toFixed(1)} s, server CPU ${cpu.toFixed(2)} s, ` +
@@ -64,6 +66,9 @@ export const throughputScenario: Scenario = {
     return [
       metric('cpuPer1k', 'server CPU per 1,000 relayed edits', 'CPU-s', 'lower', (cpu / edits) * 1000),
       metric('rate', 'closed-loop edit rate', 'edits/s', 'higher', edits / (loopMs / 1000)),
+      // Each keystroke must reach the document's 4 other clients before the next is typed, so no
+      // server can merge two into one frame here: 4 socket writes per edit is the floor.
+      metric('writesPerEdit', 'write calls per relayed edit (socket frames and store writes)', 'calls', 'lower', writeCalls / edits),
       metric('rss', 'server RSS after', 'MB', 'lower', rss / 2 ** 20),
     ];
   },

@@ -136,6 +136,12 @@ describe('PUT /api/docs/:name and POST /api/docs/:name/append', () => {
     expect((await get('plan', 'markdown')).body).toBe(sample);
   });
 
+  it('accepts the media type and charset in any case, the charset quoted', async () => {
+    server = await startTestServer(['--log-level', 'warn']);
+    expect((await put('cased', '# Cased', 'Text/Markdown; Charset="UTF-8"')).status).toBe(200);
+    expect((await get('cased', 'markdown')).body).toBe('# Cased');
+  });
+
   it('appends the body’s blocks after the existing ones and keeps them', async () => {
     server = await startTestServer(['--log-level', 'warn']);
     const editor = connect('log');

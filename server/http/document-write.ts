@@ -20,6 +20,7 @@
  */
 import express, { type Request, type Response } from 'express';
 import * as Y from 'yjs';
+import { parse as parseContentType } from 'content-type';
 import { isValidDocName } from '../../shared/doc-name.js';
 import type { DocumentLease } from '../room/document-lease.js';
 import { ContentError, CONTENT_TYPES, type ContentType } from './content-error.js';
@@ -103,14 +104,18 @@ async function makeUpdates(edit: Parameters<typeof editDocumentContent>[0]): Pro
   }
 }
 
-/** The body's type from Content-Type; 415 for any other type or a charset other than UTF-8. */
+/** The body's type from Content-Type; 415 for a missing or malformed header, any other type, or a charset other than UTF-8. */
 function contentTypeOf(req: Request): ContentType {
-  const header = req.get('Content-Type') ?? '';
-  const [mediaType = '', ...params] = header.split(';').map((part) => part.trim().toLowerCase());
-  const type = Object.hasOwn(CONTENT_TYPES, mediaType) ? (CONTENT_TYPES as Record<string, ContentType>)[mediaType] : undefined;
-  const charset = params.find((param) => param.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
-  if (!type || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
-    throw new HttpError(415, 'unsupported-media-type', `the body must be ${MEDIA_TYPES.join(', ')} (UTF-8)`);
+  const refused = new HttpError(415, 'unsupported-media-type', `the body must be ${MEDIA_TYPES.join(', ')} (UTF-8)`);
+  let parsed: ReturnType<typeof parseContentType>;
+  try {
+    parsed = parseContentType(req.get('Content-Type') ?? '');
+  } catch {
+    throw refused;
   }
+  // The package lower-cases the type and parameter names, not their values.
+  const type = Object.hasOwn(CONTENT_TYPES, parsed.type) ? (CONTENT_TYPES as Record<string, ContentType>)[parsed.type] : undefined;
+  const charset = parsed.parameters.charset?.toLowerCase();
+  if (!type || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) throw refused;
   return type;
 }
