@@ -1,6 +1,7 @@
 /**
  * Time and timers behind one small interface, so that code that waits (editing periods, token
- * expiries) can be driven by a manual clock in tests (test-support/manual-clock.ts).
+ * expiries, presence windows) can be driven by a manual clock in tests
+ * (test-support/manual-clock.ts).
  */
 export interface Clock {
   now(): number;
@@ -8,11 +9,23 @@ export interface Clock {
   setTimer(fn: () => void, ms: number): () => void;
 }
 
+/** An unref'd timeout, cancelled by the returned function. */
+function setUnrefTimer(fn: () => void, ms: number): () => void {
+  const timer = setTimeout(fn, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+}
+
 export const systemClock: Clock = Object.freeze({
   now: () => Date.now(),
-  setTimer(fn: () => void, ms: number) {
-    const timer = setTimeout(fn, ms);
-    timer.unref();
-    return () => clearTimeout(timer);
-  },
+  setTimer: setUnrefTimer,
+});
+
+/**
+ * Monotonic time (performance.now) for intervals within the process: a presence window must not
+ * stretch or shrink when the wall clock is stepped, where a token's expiry is wall time.
+ */
+export const monotonicClock: Clock = Object.freeze({
+  now: () => performance.now(),
+  setTimer: setUnrefTimer,
 });

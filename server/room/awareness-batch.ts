@@ -35,6 +35,7 @@ import * as encoding from 'lib0/encoding';
 import { encodeAwarenessMessage } from '../protocol/codec.js';
 import type { AwarenessChange } from './room-events.js';
 import { sendAll, type RoomPeer } from './room-peer.js';
+import { monotonicClock, type Clock } from '../clock.js';
 import { HOLD_UPDATES_FROM_WINDOW_MS, type HeldUpdates } from './held-updates.js';
 
 /**
@@ -79,11 +80,18 @@ export class AwarenessBatch {
   /** When the last send that carried presence went out. */
   #lastPresenceAt = -Infinity;
   readonly #held: HeldUpdates | null;
+  readonly #clock: Clock;
 
-  constructor(target: AwarenessBatchTarget, windowFor: (peers: number) => number = presenceWindowMs, held: HeldUpdates | null = null) {
+  constructor(
+    target: AwarenessBatchTarget,
+    windowFor: (peers: number) => number = presenceWindowMs,
+    held: HeldUpdates | null = null,
+    clock: Clock = monotonicClock,
+  ) {
     this.#target = target;
     this.#windowFor = windowFor;
     this.#held = held;
+    this.#clock = clock;
   }
 
   /** Records one change of the room's presence, to be sent with the others of its window. */
@@ -125,7 +133,7 @@ export class AwarenessBatch {
   get holdsUpdates(): boolean {
     const window = this.#windowFor(this.#target.peerCount);
     if (window < HOLD_UPDATES_FROM_WINDOW_MS) return false;
-    return this.hasPendingChanges || performance.now() - this.#lastPresenceAt < HOLD_FOR_WINDOWS * window;
+    return this.hasPendingChanges || this.#clock.now() - this.#lastPresenceAt < HOLD_FOR_WINDOWS * window;
   }
 
   /**
@@ -136,16 +144,16 @@ export class AwarenessBatch {
     if (this.#scheduled) return;
     this.#scheduled = true;
     const window = this.#windowFor(this.#target.peerCount);
-    let wait = this.#lastSentAt + window - performance.now();
+    let wait = this.#lastSentAt + window - this.#clock.now();
     if (wait <= 0 && !this.hasPendingChanges && this.#held?.isEmpty === false) wait = window;
     // After the inbox's drain of this room (a setImmediate) has applied everything of the turn.
     if (wait <= 0) process.nextTick(this.#send);
-    else setTimeout(this.#send, wait).unref();
+    else this.#clock.setTimer(this.#send, wait);
   }
 
   readonly #send = (): void => {
     this.#scheduled = false;
-    this.#lastSentAt = performance.now();
+    this.#lastSentAt = this.#clock.now();
     const changed = [...this.#added, ...this.#updated, ...this.#removed];
     const byOrigin = this.#byOrigin;
     this.#added = new Set();

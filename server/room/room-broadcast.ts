@@ -14,6 +14,7 @@
  */
 import { encodeSyncUpdate } from '../protocol/codec.js';
 import type { ObservableV2 } from 'lib0/observable';
+import type { Clock } from '../clock.js';
 import { AwarenessBatch, presenceWindowMs, type AwarenessBatchTarget } from './awareness-batch.js';
 import { HeldUpdates } from './held-updates.js';
 import type { RoomEvents } from './room-events.js';
@@ -22,9 +23,13 @@ import type { RoomEvents } from './room-events.js';
 export type BroadcastSource = AwarenessBatchTarget & Pick<ObservableV2<RoomEvents>, 'on' | 'off'>;
 
 /** Subscribes; returns the unsubscribe function. */
-export function broadcastRoomChanges(room: BroadcastSource, windowFor: (peers: number) => number = presenceWindowMs): () => void {
+export function broadcastRoomChanges(
+  room: BroadcastSource,
+  windowFor: (peers: number) => number = presenceWindowMs,
+  clock?: Clock,
+): () => void {
   const held = new HeldUpdates();
-  const presence = new AwarenessBatch(room, windowFor, held);
+  const presence = new AwarenessBatch(room, windowFor, held, clock);
   const onUpdate: RoomEvents['update'] = (update, origin) => {
     if (room.peerCount === 0) return;
     const sender = origin?.source === 'client' ? origin.peer : null;
