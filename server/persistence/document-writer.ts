@@ -7,46 +7,23 @@
  * document costs one store write per round trip rather than one per keystroke. A failed write is
  * logged with the document name and retried with backoff; nothing after it is reported durable
  * until it succeeds. The log is compacted into the snapshot when it grows past a threshold, and
- * on flush (unload, shutdown).
+ * on flush (unload, shutdown), by document-compactor.ts (which also explains compacting while
+ * other writers hold the document).
  *
  * After a failed write, the next write is always a compaction: a full snapshot of the live
  * document, which holds everything ever acknowledged. A failed write may have damaged the
  * store's recent writes (a torn LevelDB log record cost everything written after it), so
- * nothing more is acknowledged until the whole acknowledged state has been stored again.
- *
- * Other writers may hold the same document (cluster members), so a compaction first loads what
- * the store holds, hands what the live document may lack to `catchUp` (content other writers
- * stored), encodes the live document (now a superset of the store) and compacts with the load's
- * cursor: the store deletes exactly the entries that load saw. When another writer compacted
- * first, the store refuses; the compaction is retried from a fresh load.
+ * nothing more is acknowledged until the whole acknowledged state has been stored again. A
+ * compaction lost to another writer is retried from a fresh load.
  */
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
-import type { DocumentStore } from './document-store.js';
+import { DocumentCompactor, type DocumentCompactorOptions } from './document-compactor.js';
 
-export interface CompactionPolicy {
-  /** Compact once the log holds this many entries. */
-  maxLogEntries: number;
-  /** Compact once the log holds this many bytes. */
-  maxLogBytes: number;
-}
-
-export interface DocumentWriterOptions {
-  name: string;
-  store: DocumentStore;
+export interface DocumentWriterOptions extends DocumentCompactorOptions {
   logger: Logger;
-  compaction: CompactionPolicy;
-  /** Encodes the document's full current state, for compaction; it must include every update enqueued so far. */
-  encodeSnapshot: () => Uint8Array;
-  /**
-   * Applies stored updates to the live document, before a compaction encodes it: content other
-   * writers stored that this document may lack (already-known content is a no-op for Yjs).
-   */
-  catchUp: (updates: Uint8Array[]) => void;
   /** Called after each successful compaction. */
   onCompacted?: () => void;
-  /** What the store held at load time. */
-  initial: { snapshotGeneration: number; logEntries: number; logBytes: number; snapshotBytes: number };
   retryDelayMs?: { initial: number; max: number };
 }
 
@@ -67,12 +44,8 @@ export class DocumentWriter {
   #enqueued = 0;
   #durable = 0;
   #waiters: { generation: number; callback: DurableCallback }[] = [];
-  /** The newest snapshot generation this document is known to hold (loaded or written by us). */
-  #knownGeneration: number;
+  readonly #compactor: DocumentCompactor;
   #lostCompactions = 0;
-  #logEntries: number;
-  #logBytes: number;
-  #snapshotBytes: number;
   #busy = false;
   #failures = 0;
   #retryTimer: NodeJS.Timeout | null = null;
@@ -83,11 +56,8 @@ export class DocumentWriter {
 
   constructor(options: DocumentWriterOptions) {
     this.#options = options;
-    this.#knownGeneration = options.initial.snapshotGeneration;
-    this.#logEntries = options.initial.logEntries;
-    this.#logBytes = options.initial.logBytes;
-    this.#snapshotBytes = options.initial.snapshotBytes;
-    this.#compactionWanted = this.#logExceedsPolicy();
+    this.#compactor = new DocumentCompactor(options);
+    this.#compactionWanted = this.#compactor.isDue;
     if (this.#compactionWanted) queueMicrotask(() => this.#pump());
   }
 
@@ -96,11 +66,11 @@ export class DocumentWriter {
   }
 
   get logEntries(): number {
-    return this.#logEntries;
+    return this.#compactor.logEntries;
   }
 
   get storedBytes(): number {
-    return this.#snapshotBytes + this.#logBytes;
+    return this.#compactor.storedBytes;
   }
 
   enqueue(update: Uint8Array): void {
@@ -126,7 +96,7 @@ export class DocumentWriter {
   /** Writes everything pending, then compacts the log into the snapshot. */
   async flush(): Promise<void> {
     await this.whenDurable();
-    if (this.#logEntries > 0) {
+    if (this.#compactor.logEntries > 0) {
       this.#compactionWanted = true;
       await new Promise<void>((resolve) => {
         this.#afterCompaction.push(resolve);
@@ -177,10 +147,9 @@ export class DocumentWriter {
       return;
     }
     this.#failures = 0;
-    this.#logEntries += entries.length;
-    this.#logBytes += bytes;
+    this.#compactor.recordAppend(entries.length, bytes);
     this.#markDurable(lastGeneration);
-    if (this.#logExceedsPolicy()) this.#compactionWanted = true;
+    if (this.#compactor.isDue) this.#compactionWanted = true;
   }
 
   /** Stats for the listing, at most once a second: one write less per batch under load. */
@@ -204,29 +173,16 @@ export class DocumentWriter {
   }
 
   async #compact(): Promise<void> {
-    const { name, store } = this.#options;
     let covered: { update: Uint8Array; generation: number }[] = [];
-    let compacted: boolean;
-    let snapshotBytes = 0;
     let coveredGeneration = 0;
+    let compacted: boolean;
     try {
-      const stored = await store.load(name);
-      const knownGeneration = stored.cursor.snapshotGeneration === this.#knownGeneration;
-      // A snapshot of a generation we hold is one we loaded or wrote: skip decoding it again. A
-      // log of exactly the entries we count (those we loaded with and those we appended since
-      // that generation) holds nobody else's: the live document has all of it, and applying it
-      // again decoded every entry for nothing (a single process's every compaction).
-      const onlyOurs = knownGeneration && stored.log.length === this.#logEntries;
-      const missing = onlyOurs ? [] : stored.snapshot && !knownGeneration ? [stored.snapshot, ...stored.log] : stored.log;
-      if (missing.length > 0) this.#options.catchUp(missing);
-      // The snapshot holds everything enqueued so far (updates are enqueued after they are
-      // applied to the document), so the pending updates are covered by it.
-      const snapshot = this.#options.encodeSnapshot();
-      snapshotBytes = snapshot.length;
-      covered = this.#pending.splice(0);
-      coveredGeneration = this.#enqueued;
-      compacted = await store.compact(name, snapshot, stored.cursor, { bytes: snapshot.length, updatedAt: Date.now() });
-      if (compacted) this.#knownGeneration = stored.cursor.snapshotGeneration + 1;
+      compacted = await this.#compactor.compact(() => {
+        // The snapshot holds everything enqueued so far (updates are enqueued after they are
+        // applied to the document), so the pending updates are covered by it.
+        covered = this.#pending.splice(0);
+        coveredGeneration = this.#enqueued;
+      });
     } catch (error) {
       this.#pending.unshift(...covered);
       this.#scheduleRetry(error, 'compact');
@@ -240,11 +196,6 @@ export class DocumentWriter {
     }
     this.#lostCompactions = 0;
     this.#compactionWanted = false;
-    this.#snapshotBytes = snapshotBytes;
-    // What this writer appended is in the snapshot now (its writes are serialised, so all of
-    // them were in the load); entries other writers appended since are theirs to count.
-    this.#logEntries = 0;
-    this.#logBytes = 0;
     this.#markDurable(coveredGeneration);
     this.#options.onCompacted?.();
     const waiting = this.#afterCompaction;
@@ -266,11 +217,6 @@ export class DocumentWriter {
       this.#pump();
     }, this.#backoff(this.#lostCompactions - IMMEDIATE_COMPACTION_RETRIES));
     this.#retryTimer.unref();
-  }
-
-  #logExceedsPolicy(): boolean {
-    const { maxLogEntries, maxLogBytes } = this.#options.compaction;
-    return this.#logEntries >= maxLogEntries || this.#logBytes >= Math.max(maxLogBytes, this.#snapshotBytes);
   }
 
   #markDurable(generation: number): void {

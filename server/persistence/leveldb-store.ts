@@ -1,11 +1,7 @@
 /**
- * DocumentStore on LevelDB (package `level`). Key spaces: snapshots (name → snapshot), the
- * log (name NUL position → update), meta (name → JSON stats), the compaction point (name → the
- * highest position folded into the snapshot), the generation (name → compactions and deletes
- * so far; absent = 0, as in folders written before it existed), and versions (name NUL id →
- * JSON record, and → encoded state; name → highest version id). Names never contain NUL (see
- * shared/doc-name.ts), so one document's log range never overlaps another's. Writes from all
- * documents are group-committed (see group-commit.ts).
+ * DocumentStore on LevelDB (package `level`): operations in, LevelDB batches and reads out, over
+ * the key layout of leveldb-layout.ts. Writes from all documents are group-committed (see
+ * group-commit.ts).
  *
  * Positions are assigned here, from a per-document counter that starts after the highest
  * position the folder ever held (log, compaction point, or the lastSeq older versions kept in
@@ -24,6 +20,7 @@ import type { DocumentInfo, DocumentStats, DocumentStore, StoreCursor, StoredDoc
 import { decodeVersionState, prepareVersion, type NewVersion, type StoredVersion, type VersionInfo, type VersionRecord } from './document-versions.js';
 import { GroupCommitter } from './group-commit.js';
 import { openLeveldbHandle, type LeveldbHandle, type LeveldbWriteOp } from './leveldb-handle.js';
+import { Space, decodeNumber, encodeNumber, json, logKey, logRange, metaPut, parseMeta, positionOfLogKey, versionKey, versionRange } from './leveldb-layout.js';
 import { KeyedMutex } from './keyed-mutex.js';
 
 export interface LeveldbStoreOptions {
@@ -35,50 +32,8 @@ export interface LeveldbStoreOptions {
   logger?: Logger;
 }
 
-type Bytes = Uint8Array;
-
-/**
- * Key spaces, laid out exactly as `level` sublevels named snap, log and meta would be
- * (`!name!` + key), but written through the root database: the hot append path then skips the
- * sublevel machinery's per-operation work.
- */
-const Space = {
-  snapshot: '!snap!',
-  log: '!log!',
-  meta: '!meta!',
-  compactedThrough: '!cpt!',
-  generation: '!gen!',
-  // Versions: the highest id given (kept across deletes), each version's record, its state.
-  versionSeq: '!vseq!',
-  version: '!ver!',
-  versionData: '!vdat!',
-} as const;
-
-const SEQ_DIGITS = 12;
 /** Position counters kept for documents with no write in flight; past this, idle ones are dropped (and re-read when needed). */
 const MAX_IDLE_COUNTERS = 10_000;
-const json = { encoder: new TextEncoder(), decoder: new TextDecoder() };
-
-function logKey(name: string, position: number): string {
-  return `${Space.log}${name}\u0000${position.toString(16).padStart(SEQ_DIGITS, '0')}`;
-}
-
-/** The document's log entries after `afterPosition` (all of them when 0). */
-function logRange(name: string, afterPosition = 0): { gt: string; lt: string } {
-  return { gt: afterPosition > 0 ? logKey(name, afterPosition) : `${Space.log}${name}\u0000`, lt: `${Space.log}${name}\u0001` };
-}
-
-function versionKey(space: string, name: string, id: number): string {
-  return `${space}${name}\u0000${id.toString(16).padStart(SEQ_DIGITS, '0')}`;
-}
-
-function versionRange(space: string, name: string): { gt: string; lt: string } {
-  return { gt: `${space}${name}\u0000`, lt: `${space}${name}\u0001` };
-}
-
-function positionOfLogKey(key: string): number {
-  return Number.parseInt(key.slice(key.lastIndexOf('\u0000') + 1), 16);
-}
 
 export async function createLeveldbStore(options: LeveldbStoreOptions): Promise<DocumentStore> {
   const db = await openLeveldbHandle({ directory: options.directory, logger: options.logger ?? pino({ level: 'silent' }) });
@@ -136,7 +91,7 @@ class LeveldbStore implements DocumentStore {
       const first = counter.last + 1;
       counter.last += updates.length;
       const ops: LeveldbWriteOp[] = updates.map((update, i) => ({ type: 'put', key: logKey(name, first + i), value: update }));
-      if (stats) ops.push(this.#metaPut(name, stats, counter.last));
+      if (stats) ops.push(metaPut(name, stats, counter.last));
       return this.#submit(name, counter, ops, updates.reduce((bytes, update) => bytes + update.length, 0));
     });
   }
@@ -152,7 +107,7 @@ class LeveldbStore implements DocumentStore {
           { type: 'put', key: Space.snapshot + name, value: snapshot },
           { type: 'put', key: Space.generation + name, value: encodeNumber(generation + 1) },
           { type: 'put', key: Space.compactedThrough + name, value: encodeNumber(compactedThrough) },
-          this.#metaPut(name, stats, counter.last),
+          metaPut(name, stats, counter.last),
           ...cursor.positions.map((position): LeveldbWriteOp => ({ type: 'del', key: logKey(name, position) })),
         ];
         return this.#submit(name, counter, ops, snapshot.length);
@@ -279,29 +234,4 @@ class LeveldbStore implements DocumentStore {
       if (counter.inFlight === 0 && this.#counters.size > MAX_IDLE_COUNTERS) this.#counters.delete(name);
     });
   }
-
-  #metaPut(name: string, stats: DocumentStats, lastSeq: number): LeveldbWriteOp {
-    // lastSeq: read by earlier versions to continue numbering, and by #highestPosition.
-    const meta: StoredMeta = { bytes: stats.bytes, updatedAt: stats.updatedAt, lastSeq };
-    return { type: 'put', key: Space.meta + name, value: json.encoder.encode(JSON.stringify(meta)) };
-  }
-}
-
-interface StoredMeta extends DocumentStats {
-  lastSeq?: number;
-}
-
-function encodeNumber(value: number): Bytes {
-  return json.encoder.encode(String(value));
-}
-
-/** A stored counter (compaction point, generation); 0 when there is none. */
-function decodeNumber(value: Bytes | undefined): number {
-  if (!value) return 0;
-  const number = Number(json.decoder.decode(value));
-  return Number.isSafeInteger(number) && number > 0 ? number : 0;
-}
-
-function parseMeta(value: Bytes): StoredMeta {
-  return JSON.parse(json.decoder.decode(value)) as StoredMeta;
 }

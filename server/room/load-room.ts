@@ -8,7 +8,8 @@
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
 import type { DocumentStore } from '../persistence/document-store.js';
-import { DocumentWriter, type CompactionPolicy } from '../persistence/document-writer.js';
+import type { CompactionPolicy } from '../persistence/document-compactor.js';
+import { DocumentWriter } from '../persistence/document-writer.js';
 import { Room } from './room.js';
 import { encodeDocumentState } from './encode-document-state.js';
 import { broadcastRoomChanges } from './room-broadcast.js';
