@@ -28,7 +28,6 @@ import { ConnectionQuota } from './auth/connection-quota.js';
 import { createReadinessProbe, type ReadinessCheck } from './http/readiness.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { RevocationList, type Revocation } from './auth/revocation-list.js';
-import { startPostgresRevocations, type PostgresRevocations } from './auth/postgres-revocations.js';
 import { hostAllowlist, originAllowlist } from './auth/request-identity.js';
 import type { AccessChecker } from './auth/upgrade-authorizer.js';
 import type { PubSub } from './pubsub/pubsub.js';
@@ -37,9 +36,10 @@ import { ConnectionMeter } from './metrics/connection-meter.js';
 import { timeStoreWrites } from './metrics/timed-store.js';
 import { startMetricsListener, type MetricsListener } from './metrics/metrics-listener.js';
 import { isLoopbackHost } from './config.js';
-import { startClusterMember, type ClusterWiring, type StartClusterMemberOptions } from './cluster/start-cluster-member.js';
+import type { ClusterWiring, StartClusterMemberOptions } from './cluster/start-cluster-member.js';
 import type { LocalDelete } from './cluster/cluster-deletes.js';
-import { startWebhooks, type WebhookTuning, type Webhooks } from './webhooks/start-webhooks.js';
+import type { WebhookTuning, Webhooks } from './webhooks/start-webhooks.js';
+import { startEngines } from './start-engines.js';
 import type { WebhookCounters } from './webhooks/webhook-dispatcher.js';
 import { VersionHistory } from './history/version-history.js';
 import type { Clock } from './clock.js';
@@ -105,65 +105,24 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     );
   }
   const openedStore = options.store ?? (await openDocumentStore(config, logger));
-  const ownsStore = !options.store;
-  let sharedRevocations: PostgresRevocations | null = null;
-  let cluster: ClusterWiring | null = null;
-  let webhooks: Webhooks | null = null;
-  let store = openedStore;
-  let history: VersionHistory | null = null;
   const metrics = createMetrics();
-  // What start-up opened besides the sockets, released in one order by a failed start and by
-  // close(): the cluster after the flush (documents stay shared until their last write), the
-  // webhook outbox after the rooms (each records its last document.changed as it unloads).
-  const closeEngines = async (): Promise<void> => {
-    const warnIfFails = async (what: string, closing: Promise<unknown> | undefined): Promise<void> => {
-      await closing?.catch((error: unknown) => logger.warn({ err: error }, `closing ${what} failed`));
-    };
-    await warnIfFails('the cluster membership', cluster?.close());
-    await warnIfFails('the revocations pool', sharedRevocations?.close());
-    await warnIfFails('the webhook outbox', webhooks?.close());
-    // Versions cut as the rooms unloaded are still being stored.
-    await history?.idle();
-    if (ownsStore) await openedStore.close();
-  };
-  const webhookCounters: WebhookCounters = options.webhookCounters ?? {
-    delivered: () => metrics.webhookDeliveries.inc(),
-    failed: () => metrics.webhookFailures.inc(),
-  };
-  try {
-    webhooks = await startWebhooks({
-      config: config.webhooks,
-      dataDir: config.dataDir,
-      database: config.cluster.databaseUrl === null ? null : { url: config.cluster.databaseUrl, schema: config.cluster.databaseSchema },
-      logger,
-      counters: webhookCounters,
-      ...(options.webhookTuning ? { tuning: options.webhookTuning } : {}),
-    });
-    // Every store call goes through the wrapper, so created and deleted documents are reported.
-    if (webhooks) store = webhooks.wrapStore(openedStore);
-    // With PostgreSQL, revocations are shared through it by every process on the schema.
-    const { databaseUrl, databaseSchema } = config.cluster;
-    if (databaseUrl !== null) {
-      sharedRevocations = await startPostgresRevocations({
-        url: databaseUrl,
-        schema: databaseSchema,
-        revocations: access.revocations,
-        logger,
-        ...(options.revocationPollMs !== undefined ? { pollMs: options.revocationPollMs } : {}),
-      });
-    }
-    cluster = await startClusterMember({
-      config,
-      store,
-      logger,
-      revocations: access.revocations,
-      ...(options.pubsub ? { pubsub: options.pubsub } : {}),
-      ...(options.clusterTuning ? { tuning: options.clusterTuning } : {}),
-    });
-  } catch (error) {
-    await closeEngines();
-    throw error;
-  }
+  // Released by engines.close() after the flush and the sockets (start-engines.ts), or by a failed start.
+  const engines = await startEngines({
+    config,
+    store: openedStore,
+    ownsStore: !options.store,
+    logger,
+    revocations: access.revocations,
+    webhookCounters: options.webhookCounters ?? {
+      delivered: () => metrics.webhookDeliveries.inc(),
+      failed: () => metrics.webhookFailures.inc(),
+    },
+    webhookTuning: options.webhookTuning,
+    revocationPollMs: options.revocationPollMs,
+    pubsub: options.pubsub,
+    clusterTuning: options.clusterTuning,
+  });
+  const { store, webhooks, sharedRevocations, cluster } = engines;
   const storeLoader = createRoomLoader({ store: timeStoreWrites(store, metrics), logger, compaction: config.compaction });
   const versionHistory = new VersionHistory({
     store,
@@ -173,7 +132,6 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ...(options.historyClock ? { clock: options.historyClock } : {}),
     isDeleting: (name): boolean => registry.isDeleting(name),
   });
-  history = versionHistory;
   const loadRoom = versionHistory.wrapLoader(webhooks ? webhooks.wrapLoader(storeLoader) : storeLoader);
   const registry = new DocumentRegistry({ loadRoom: cluster ? cluster.wrapLoader(loadRoom) : loadRoom, logger });
   metrics.countOpenDocumentsWith(() => registry.size);
@@ -238,7 +196,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     httpSync.stopAccepting();
     httpSync.closeAll(CloseCode.serviceRestart, 'server restarting');
     httpServer.close();
-    await closeEngines();
+    await engines.close(versionHistory);
     throw error;
   }
   const { port } = httpServer.address() as AddressInfo;
@@ -268,7 +226,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       httpServer.closeAllConnections();
       await httpClosed;
       await metricsListener?.close();
-      await closeEngines();
+      await engines.close(versionHistory);
       logger.info('tandem stopped');
       if (flushError) throw flushError instanceof Error ? flushError : new Error('flushing documents failed', { cause: flushError });
     })();
