@@ -79,12 +79,16 @@ describe('signals during a graceful stop', () => {
   });
 
   /** One typist per document: a large paste, then a burst of typing. */
-  async function editUnderLoad(child: ChildServer): Promise<{ expected: string[]; closeCodes: number[]; pendingAtSignal: () => number }> {
-    const closeCodes: number[] = [];
+  async function editUnderLoad(
+    child: ChildServer,
+  ): Promise<{ expected: string[]; firstCloseCodes: (number | undefined)[]; pendingAtSignal: () => number }> {
+    // Each client's first close is the server's; the provider then retries, and on a loaded
+    // machine a retry can still reach the stopping server and close again.
+    const firstCloseCodes: (number | undefined)[] = Array.from({ length: DOCUMENTS }, () => undefined);
     const typists = Array.from({ length: DOCUMENTS }, (_, i) => {
       const typist = connectClient(child.wsUrl, `doc-${i}`, { saveAck: true });
       typist.provider.on('connection-close', (event: { code: number } | null) => {
-        if (event) closeCodes.push(event.code);
+        if (event) firstCloseCodes[i] ??= event.code;
       });
       clients.push(typist);
       return typist;
@@ -102,7 +106,7 @@ describe('signals during a graceful stop', () => {
     await Promise.all(typists.map(serverHasApplied));
     return {
       expected,
-      closeCodes,
+      firstCloseCodes,
       pendingAtSignal: () => typists.filter((typist) => typist.savedCount < typist.sentUpdateMessages).length,
     };
   }
@@ -111,7 +115,7 @@ describe('signals during a graceful stop', () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'tandem-sigint-'));
     const child = await startChildServer(['--data-dir', dataDir, '--fsync']);
     children.push(child);
-    const { expected, closeCodes, pendingAtSignal } = await editUnderLoad(child);
+    const { expected, firstCloseCodes, pendingAtSignal } = await editUnderLoad(child);
     const pending = pendingAtSignal();
     // The second one at once, while the flush and the socket closes are still under way.
     const second = onLogLine(child, 'stopping', () => child.process.kill('SIGINT'));
@@ -119,8 +123,7 @@ describe('signals during a graceful stop', () => {
     await second;
     expect(await child.exited).toEqual({ code: 0, signal: null });
     expect(child.logLines.filter((line) => line.includes(ALREADY_STOPPING))).toHaveLength(1);
-    expect(closeCodes.length).toBe(DOCUMENTS);
-    expect(new Set(closeCodes)).toEqual(new Set([1012]));
+    expect(firstCloseCodes).toEqual(Array.from({ length: DOCUMENTS }, () => 1012));
     // Throw away every client's state: only the store may bring the edits back.
     for (const client of clients.splice(0)) client.destroy();
     const next = await startChildServer(['--data-dir', dataDir]);
