@@ -1,17 +1,12 @@
 /**
- * A RoomPeer over one `ws` WebSocket: frames in → decoded messages to the room, messages out →
- * frames, with the socket's limits enforced here. A bad frame closes this connection only, with
- * the close code of its ProtocolError and one log line.
+ * A RoomPeer over one `ws` WebSocket: the socket itself (its listeners, keepalive, close and
+ * terminate) and messages out → frames, with the output limit enforced here. Frames in → decoded
+ * messages to the room are the input half this class extends (peer-input.ts), where a bad frame
+ * closes the connection.
  *
- * Input is read only when nothing holds it, paced by the rate limits (input-pacer.ts); what comes
- * before the document is loaded waits in a bounded queue (early-messages.ts). Output goes through
- * PeerOutput (peer-output.ts: finished frames, the saved ack riding the next write, awareness
- * echoes remembered); a peer whose queue is over --max-buffered-bytes is closed with 1013.
- *
- * Read-only peers: the room refuses their document changes (decided on the decoded message kind,
- * so an overlong varint type cannot slip through) and reports each one here; past the limit the
- * connection is closed with 1008. The same goes for awareness entries that touch other
- * connections' presence (room-awareness.ts).
+ * Output goes through PeerOutput (peer-output.ts: finished frames, the saved ack riding the next
+ * write, awareness echoes remembered); a peer whose queue is over --max-buffered-bytes is closed
+ * with 1013, and one the process-wide budget sheds is terminated (outbound-budget.ts).
  *
  * Idle connections add up, so a peer keeps little: settings are shared (peer-settings.ts), the
  * socket listeners are three functions shared by all peers (the peer is found by its socket), and
@@ -21,45 +16,39 @@
  */
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { CloseCode, MessageType, type CloseCodeValue } from '../../shared/protocol.js';
-import { decodeClientMessage, isUpdateMessage, type ClientMessage } from '../protocol/codec.js';
-import { ProtocolError } from '../protocol/protocol-error.js';
+import { CloseCode, type CloseCodeValue } from '../../shared/protocol.js';
 import type { RoomPeer } from '../room/room-peer.js';
 import type { AwarenessLimits } from '../room/awareness-guard.js';
 import type { BudgetedPeer } from './outbound-budget.js';
-import type { MessageSink, PeerSettings, WebSocketPeerOptions } from './peer-settings.js';
-import { EarlyMessages } from './early-messages.js';
-import { Hold, InputPacer, type RateKind } from './input-pacer.js';
+import type { PeerSettings, WebSocketPeerOptions } from './peer-settings.js';
+import { Hold, InputPacer } from './input-pacer.js';
 import { closeAndWaitFor } from './close-handshake.js';
-import { RefusalLimits } from './refusal-limits.js';
+import { PeerInput } from './peer-input.js';
 import { PeerOutput } from './peer-output.js';
 import { tcpSocketOf } from './write-frame.js';
 
 const peerBySocket = new WeakMap<WebSocket, WebSocketPeer>();
 
-export class WebSocketPeer implements RoomPeer, BudgetedPeer {
+export class WebSocketPeer extends PeerInput implements RoomPeer, BudgetedPeer {
   readonly id: string;
   readonly docName: string;
-  readonly canWrite: boolean;
-  readonly wantsSaveAck: boolean;
+  override readonly canWrite: boolean;
+  override readonly wantsSaveAck: boolean;
   readonly sendsOwnPresenceOnly: boolean;
   readonly subject: string | null;
   readonly displayName: string | null;
   /** The TCP socket's bytesRead at the last keepalive ping; -1 before it, or once a message came since. */
-  #readAtPing = -1;
+  protected override readAtPing = -1;
   readonly #ws: WebSocket;
-  readonly #settings: PeerSettings;
-  #sink: MessageSink | null = null;
-  #early: EarlyMessages | null = new EarlyMessages();
-  /** Made at the first refusal: most connections never have one. */
-  #refusals: RefusalLimits | null = null;
-  #closing = false;
-  readonly #input: InputPacer;
-  readonly #output: PeerOutput;
+  protected override readonly settings: PeerSettings;
+  protected override closing = false;
+  protected override readonly input: InputPacer;
+  protected override readonly output: PeerOutput;
   #logger: Logger | null = null;
 
   constructor(options: WebSocketPeerOptions) {
-    this.#settings = options.settings;
+    super();
+    this.settings = options.settings;
     this.#ws = options.ws;
     this.id = options.id;
     this.docName = options.docName;
@@ -68,20 +57,20 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     this.sendsOwnPresenceOnly = options.sendsOwnPresenceOnly;
     this.subject = options.subject;
     this.displayName = options.displayName;
-    this.#input = new InputPacer(options.ws, options.settings.throttle);
-    this.#output = new PeerOutput(options.ws, options.settings, this, !options.sendsOwnPresenceOnly);
+    this.input = new InputPacer(options.ws, options.settings.throttle);
+    this.output = new PeerOutput(options.ws, options.settings, this, !options.sendsOwnPresenceOnly);
     peerBySocket.set(this.#ws, this);
     this.#ws.on('message', WebSocketPeer.#onSocketMessage);
     this.#ws.on('error', WebSocketPeer.#onSocketError);
     this.#ws.on('close', WebSocketPeer.#onSocketClose);
     // Nothing is read until the document is loaded: nothing is answered from an empty document.
-    this.#input.hold(Hold.loading);
+    this.input.hold(Hold.loading);
   }
 
   // `ws` calls its listeners with the socket as `this`.
   static readonly #onSocketMessage = function (this: WebSocket, data: RawData, isBinary: boolean): void {
     const peer = peerBySocket.get(this);
-    if (peer) peer.#onMessage(data, isBinary);
+    if (peer) peer.receiveFrame(data, isBinary);
   };
 
   static readonly #onSocketError = function (this: WebSocket, error: Error): void {
@@ -93,21 +82,21 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     const peer = peerBySocket.get(this);
     if (!peer) return;
     peerBySocket.delete(this);
-    peer.#input.clearRateTimer();
-    peer.#output.dropWaitingAck();
-    peer.#settings.onClosed(peer, code);
+    peer.input.clearRateTimer();
+    peer.output.dropWaitingAck();
+    peer.settings.onClosed(peer, code);
   };
 
   /**
    * This connection's logger: a pino child with `doc` and `connId` bound, so every line about the
    * connection carries them. Made on first use: most connections never log, and idle ones add up.
    */
-  get log(): Logger {
-    return (this.#logger ??= this.#settings.logger.child({ doc: this.docName, connId: this.id }));
+  override get log(): Logger {
+    return (this.#logger ??= this.settings.logger.child({ doc: this.docName, connId: this.id }));
   }
 
   get awarenessLimits(): AwarenessLimits {
-    return this.#settings.awarenessLimits;
+    return this.settings.awarenessLimits;
   }
 
   /**
@@ -116,16 +105,11 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
    * listener would).
    */
   get isAlive(): boolean {
-    return this.#bytesRead() !== this.#readAtPing;
-  }
-
-  /** What the TCP socket has read; 0 without one (then only the first sweep passes it, as without pongs). */
-  #bytesRead(): number {
-    return tcpSocketOf(this.#ws)?.bytesRead ?? 0;
+    return bytesReadBy(this.#ws) !== this.readAtPing;
   }
 
   get isOpen(): boolean {
-    return !this.#closing && this.#ws.readyState === this.#ws.OPEN;
+    return !this.closing && this.#ws.readyState === this.#ws.OPEN;
   }
 
   /** Bytes queued for this client and not yet handed to the kernel (ws's bufferedAmount). */
@@ -133,36 +117,31 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     return this.#ws.bufferedAmount;
   }
 
-  /** Starts delivering messages to the room, the early ones first, in order. */
-  bind(sink: MessageSink): void {
-    this.#sink = sink;
-    const early = this.#early?.messages ?? [];
-    this.#early = null;
-    for (const message of early) sink.receive(this, message);
-    this.#input.release(Hold.loading);
-  }
-
   send(message: Uint8Array, onSent?: () => void): void {
-    if (this.#mayWrite()) this.#output.send(message, onSent);
+    if (WebSocketPeer.#mayWrite(this)) this.output.send(message, onSent);
     else if (onSent) queueMicrotask(onSent);
   }
 
   /** Several messages in one socket write (see writeFrames). */
   sendAll(messages: readonly Uint8Array[]): void {
-    if (this.#mayWrite()) this.#output.sendAll(messages);
+    if (WebSocketPeer.#mayWrite(this)) this.output.sendAll(messages);
   }
 
   /** The ack leaves first in the next write to this peer, or alone after a few milliseconds (saved-ack-ride.ts). */
   sendSavedAck(count: number): void {
-    if (this.isOpen) this.#output.sendSavedAck(count);
+    if (this.isOpen) this.output.sendSavedAck(count);
   }
 
-  /** Open, and not holding too much unsent already (then it is closed as too slow). */
-  #mayWrite(): boolean {
-    if (!this.isOpen) return false;
+  /**
+   * Open, and not holding too much unsent already (then it is closed as too slow). Static, like
+   * the listeners: a class with private instance methods stamps every instance with a brand (8
+   * bytes), and PeerInput's already do.
+   */
+  static #mayWrite(peer: WebSocketPeer): boolean {
+    if (!peer.isOpen) return false;
     // Judge by what is already queued, so one large message (a full document) always fits.
-    if (this.#ws.bufferedAmount > this.#settings.maxBufferedBytes) {
-      this.#closeFor(CloseCode.tryAgainLater, 'reader too slow', 'outbound buffer full: reader too slow');
+    if (peer.#ws.bufferedAmount > peer.settings.maxBufferedBytes) {
+      peer.closeFor(CloseCode.tryAgainLater, 'reader too slow', 'outbound buffer full: reader too slow');
       return false;
     }
     return true;
@@ -178,20 +157,19 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
     this.terminate();
   }
 
-  close(code: CloseCodeValue, reason: string): void {
-    if (this.#closing) return;
+  override close(code: CloseCodeValue, reason: string): void {
+    if (this.closing) return;
     // An ack that is due goes before the close frame (a graceful stop flushes, then closes):
     // without its wait for a ride it would have been sent already.
-    this.#output.writeWaitingAck();
+    this.output.writeWaitingAck();
     // That write may have put the process over its outbound budget, and this peer was shed.
-    if (this.#closing) return;
-    this.#closing = true;
-    this.#sink = null;
-    this.#input.stop();
+    if (this.closing) return;
+    this.closing = true;
+    this.endInput();
     this.#ws.close(code, reason);
     // Read again, whatever held input, so the client's close frame arrives and the TCP
     // connection ends now rather than at ws's 30 s close timeout. Messages are ignored from here.
-    this.#input.readForClose();
+    this.input.readForClose();
   }
 
   /** Closes with the handshake, reading again so the client's answer arrives; drops it after `graceMs`. */
@@ -201,109 +179,21 @@ export class WebSocketPeer implements RoomPeer, BudgetedPeer {
 
   /** Drops the TCP connection without a closing handshake (dead peers). */
   terminate(): void {
-    this.#closing = true;
-    this.#output.dropWaitingAck();
-    this.#sink = null;
-    this.#input.stop();
+    this.closing = true;
+    this.output.dropWaitingAck();
+    this.endInput();
     this.#ws.terminate();
   }
 
   /** The keepalive sweep: a ping, and rate state the connection no longer needs is dropped. */
   ping(): void {
-    this.#readAtPing = this.#bytesRead();
+    this.readAtPing = bytesReadBy(this.#ws);
     this.#ws.ping();
-    this.#input.forgetIfRested();
+    this.input.forgetIfRested();
   }
+}
 
-  /** Room backpressure: its queue for this peer is full. */
-  pauseInput(): void {
-    this.#input.hold(Hold.room);
-  }
-
-  resumeInput(): void {
-    this.#input.release(Hold.room);
-  }
-
-  /** Shutdown: read nothing more (closeAndWait reads again for the close handshake). */
-  stopInput(): void {
-    this.#input.hold(Hold.shutdown);
-  }
-
-  refusedWrite(): void {
-    this.#refusalLimits().refusedWrite();
-  }
-
-  refusedAwareness(count: number): void {
-    this.#refusalLimits().refusedAwareness(count);
-  }
-
-  #refusalLimits(): RefusalLimits {
-    return (this.#refusals ??= new RefusalLimits(this.#settings, (code, reason, msg) => this.#closeFor(code, reason, msg)));
-  }
-
-  #onMessage(data: RawData, isBinary: boolean): void {
-    // Alive, even if its bytes were read before the ping and held while input was paused.
-    this.#readAtPing = -1;
-    if (this.#closing) return;
-    if (!isBinary) {
-      this.#closeFor(CloseCode.unsupportedData, 'binary frames only', 'text frame refused');
-      return;
-    }
-    // An echo is byte-identical to an awareness message we encoded and sent, so it is known
-    // well-formed without decoding; and it repeats states at clocks the room has passed, so it
-    // would change nothing. In a hot document every presence frame comes back from every peer:
-    // decoding those (a JSON.parse per state) was the largest cost of presence.
-    // (The first-byte test only skips the lookup for other frames; equality is what decides.)
-    if (this.#output.awaitsEchoes && (data as Buffer)[0] === MessageType.awareness && this.#takeEcho(data as Buffer)) return;
-    let message: ClientMessage;
-    try {
-      message = decodeClientMessage(data as Buffer);
-    } catch (error) {
-      const refused = error instanceof ProtocolError ? error : new ProtocolError('malformed-message', String(error));
-      this.#closeFor(refused.closeCode, refused.code, refused.message, refused.code);
-      return;
-    }
-    const meter = this.#settings.meter;
-    if (meter) {
-      meter.received(message.kind, (data as Buffer).length);
-      // Only writers' updates are acknowledged: read-only ones are refused, not counted.
-      if (this.wantsSaveAck && this.canWrite && isUpdateMessage(message)) this.#output.noteAckable();
-    }
-    this.#charge((data as Buffer).length, message.kind === 'query-awareness' || message.kind === 'awareness' ? 'awareness' : 'other');
-    if (this.#closing) return;
-    if (this.#sink) {
-      this.#sink.receive(this, message);
-      return;
-    }
-    if (!(this.#early ??= new EarlyMessages()).add(message, (data as Buffer).length, this.#settings)) {
-      this.#closeFor(CloseCode.tryAgainLater, 'too many early messages', 'too much sent before the document loaded');
-    }
-  }
-
-  /** True (and charged as an echo) when `frame` repeats an awareness message sent to this peer. */
-  #takeEcho(frame: Buffer): boolean {
-    if (!this.#output.takeEcho(frame)) return false;
-    this.#settings.meter?.received('awareness', frame.length);
-    this.#charge(frame.length, 'echo');
-    return true;
-  }
-
-  #charge(bytes: number, kind: RateKind): void {
-    const verdict = this.#input.charge(bytes, kind);
-    if (verdict === 'abusive') {
-      this.#closeFor(CloseCode.rateLimited, 'rate limited', 'rate limits exceeded for too long');
-    } else if (verdict === 'first-pause') {
-      this.#log('info', CloseCode.rateLimited, 'sending faster than the rate limits: pausing reads');
-    }
-  }
-
-  /** Logs why (a warning; `logReason` is a ProtocolError's code) and closes with `code` and `reason`. */
-  #closeFor(code: CloseCodeValue, reason: string, msg: string, logReason?: string): void {
-    this.#log('warn', code, msg, logReason);
-    this.close(code, reason);
-  }
-
-  #log(level: 'warn' | 'info', code: number, msg: string, reason?: string): void {
-    this.log[level]({ code, ...(reason ? { reason } : {}) }, msg);
-  }
+/** What the TCP socket has read; 0 without one (then only the first sweep passes it, as without pongs). */
+function bytesReadBy(ws: WebSocket): number {
+  return tcpSocketOf(ws)?.bytesRead ?? 0;
 }
