@@ -16,13 +16,13 @@ export interface Pausable {
 export const Hold = { loading: 1, room: 2, rate: 4, shutdown: 8 } as const;
 export type Hold = (typeof Hold)[keyof typeof Hold];
 
+/** Awareness and query-awareness share the awareness rate; echoes of what we sent cost only bytes. */
+export type RateKind = 'awareness' | 'echo' | 'other';
+
 /**
  * What charging one message came to: read on; paused for the rate limits (`first-pause` the first
  * time on this connection, worth one log line); or held back too long (abusive).
  */
-/** Awareness and query-awareness share the awareness rate; echoes of what we sent cost only bytes. */
-export type RateKind = 'awareness' | 'echo' | 'other';
-
 export type PaceVerdict = 'ok' | 'first-pause' | 'paused' | 'abusive';
 
 export class InputPacer {
