@@ -349,6 +349,7 @@ describe('PUT /api/docs/:name and POST /api/docs/:name/append', () => {
       ['plain text type', 'hello', 'text/plain', 415, 'unsupported-media-type'],
       ['a Yjs update type', 'hello', 'application/octet-stream', 415, 'unsupported-media-type'],
       ['another charset', 'hello', 'text/markdown; charset=latin1', 415, 'unsupported-media-type'],
+      ['a garbled type', 'hello', ';text/markdown', 415, 'unsupported-media-type'],
       ['huge Markdown', 'x'.repeat(70_000), 'text/markdown', 413, 'too-large'],
     ];
     for (const [label, body, type, status, code] of cases) {

@@ -14,7 +14,6 @@ import type { RoomEvents } from './room-events.js';
 import { isStoredOrigin } from './room-store.js';
 import type { Clock } from '../clock.js';
 
-
 /** A person (or anonymous client) who edited; both null in open mode. */
 export interface PeriodEditor {
   subject: string | null;

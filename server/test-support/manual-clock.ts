@@ -1,4 +1,4 @@
-/** A Clock (room/editing-periods.ts) that only moves when a test advances it, firing due timers in order. */
+/** A Clock (server/clock.ts) that only moves when a test advances it, firing due timers in order. */
 import type { Clock } from '../clock.js';
 
 interface Timer {
